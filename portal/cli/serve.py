@@ -1,0 +1,28 @@
+"""``eforms serve``: run the web service."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from portal.cli.context import with_app
+from portal.services import services
+
+
+@click.command("serve")
+@click.option("--host", default=None, help="Address to bind (default EFORMS_HOST).")
+@click.option("--port", type=int, default=None, help="Port (default EFORMS_PORT).")
+@with_app
+def serve(app: Flask, host: str | None, port: int | None) -> None:
+    """Start the web service (development server, threaded)."""
+    from werkzeug.serving import run_simple
+
+    settings = services(app).settings
+    host = host or settings.host
+    port = port or settings.port
+    click.echo(f"eforms đang chạy tại / is running at http://{host}:{port}/")
+    run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(serve)

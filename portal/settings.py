@@ -1,0 +1,167 @@
+"""One settings object, read from ``EFORMS_*`` environment variables.
+
+Defaults run everything on one machine with no setup: SQLite, the filesystem
+object store and the demo PKI under ``EFORMS_DATA_DIR`` (``var/`` in the
+working directory). Unknown ``EFORMS_`` variables are refused so that a typo
+never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from eforms.errors import EformsError
+from storage.db import parse_database_url
+from storage.errors import DatabaseConfigError
+
+PREFIX = "EFORMS_"
+
+
+class SettingsError(EformsError):
+    """A setting is missing, malformed or unknown."""
+
+    code = "settings.invalid"
+    http_status = 500
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of the service. Field ``x`` is read from ``EFORMS_X``."""
+
+    data_dir: Path = Path("var")
+    """Holds the SQLite database, the filesystem object store, the demo PKI and backups."""
+    database_url: str = ""
+    """SQLAlchemy URL; empty means SQLite at ``<data_dir>/eforms.db``."""
+    secret_key: str = ""
+    """Signs sessions and CSRF tokens; empty means generated once into the data dir."""
+    host: str = "127.0.0.1"
+    port: int = 5000
+    base_url: str = ""
+    """Public URL of the service (QR codes, links in e-mails); empty means http://host:port."""
+    default_locale: str = "vi"
+    cookie_secure: bool | None = None
+    """Secure flag on cookies; None means on when ``base_url`` is https."""
+    login_max_attempts: int = 5
+    """Failed passwords in a row before the account is locked."""
+    login_lockout_minutes: int = 15
+    login_rate_limit: str = "20 per minute"
+    """Login attempts allowed from one address (Flask-Limiter notation)."""
+    ratelimit_storage_url: str = "memory://"
+    """Rate-limit counters; ``redis://...`` when several instances run."""
+    max_upload_mb: int = 25
+    home_agency_id: str = "000.00.00.H56"
+    """The agency that runs this installation (the provincial department in the demo)."""
+    oidc_issuer: str = ""
+    """OpenID Connect issuer for citizen login; empty disables it."""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scopes: str = "openid profile"
+    oidc_personal_id_claim: str = "personal_id"
+    """Claim carrying the 12-digit personal identification number."""
+    oidc_label: str = "Cổng Dịch vụ công quốc gia (VNeID)"
+    demo: bool = True
+    """Demo mode: local login for everyone, demo PKI, demo data allowed."""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    """Programmatic overrides (tests); never read from the environment."""
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to SQLite in the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'eforms.db').resolve()}"
+
+    @property
+    def resolved_base_url(self) -> str:
+        return (self.base_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def resolved_cookie_secure(self) -> bool:
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.resolved_base_url.startswith("https://")
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with ``changes`` applied."""
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read settings from ``environ`` (default ``os.environ``) and check them."""
+        environ = os.environ if environ is None else environ
+        known = {f.name: f for f in fields(cls) if f.name != "extra"}
+        values: dict[str, Any] = {}
+        for key, raw in environ.items():
+            if not key.startswith(PREFIX):
+                continue
+            name = key[len(PREFIX) :].lower()
+            if name not in known:
+                raise SettingsError(
+                    f"Biến môi trường không được hỗ trợ: {key}. Kiểm tra lỗi chính tả.",
+                    f"Unknown environment variable {key}. Check its spelling.",
+                    details={"variable": key},
+                )
+            values[name] = _convert(key, raw, known[name].type)
+        settings = cls(**values)
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Refuse settings the service cannot start with, naming the variable."""
+        try:
+            parse_database_url(self.resolved_database_url)
+        except DatabaseConfigError as exc:
+            raise SettingsError(exc.message_vi, exc.message_en, details=exc.details) from exc
+        if self.default_locale not in ("vi", "en"):
+            raise SettingsError(
+                "EFORMS_DEFAULT_LOCALE phải là 'vi' hoặc 'en'.",
+                "EFORMS_DEFAULT_LOCALE must be 'vi' or 'en'.",
+                details={"variable": "EFORMS_DEFAULT_LOCALE"},
+            )
+
+    def ensure_secret_key(self) -> str:
+        """The configured secret, or one generated once and kept in the data dir."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+        return key
+
+
+def _convert(key: str, raw: str, annotation: Any) -> Any:
+    kind = str(annotation)
+    try:
+        if "Path" in kind:
+            return Path(raw)
+        if "bool" in kind:
+            return _parse_bool(key, raw)
+        if "int" in kind:
+            return int(raw)
+    except ValueError as exc:
+        raise SettingsError(
+            f"Giá trị của {key} không hợp lệ: {raw!r}.",
+            f"{key} has an invalid value: {raw!r}.",
+            details={"variable": key},
+        ) from exc
+    return raw
+
+
+def _parse_bool(key: str, raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{key}: not a boolean")
