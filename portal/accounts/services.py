@@ -314,6 +314,7 @@ def authenticate(
             session,
             AuditEntry(
                 actor=username or "anonymous",
+                role=_primary_role(row),
                 action="auth.login",
                 outcome=outcome,
                 agency_id=row.agency_id if row else None,
@@ -347,6 +348,13 @@ def authenticate(
         row.password_hash = _hasher.hash(password)
     audit(Outcome.SUCCESS, "")
     return LoginResult(_to_account(row))
+
+
+def _primary_role(row: UserRow | None) -> str | None:
+    if row is None:
+        return None
+    role = _to_account(row).primary_role
+    return str(role) if role else None
 
 
 def _verify_quietly(password_hash: str, password: str) -> bool:
