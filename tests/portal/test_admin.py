@@ -40,9 +40,7 @@ def test_admin_creates_officer_in_own_agency(app: Flask, client: FlaskClient) ->
 
 def test_admin_cannot_create_in_another_agency(app: Flask, client: FlaskClient) -> None:
     login(client, "admin")
-    response = client.post(
-        "/admin/users/new", data={**NEW_OFFICER, "agency_id": "000.00.02.H56"}
-    )
+    response = client.post("/admin/users/new", data={**NEW_OFFICER, "agency_id": "000.00.02.H56"})
     assert response.status_code == 403
     assert "ngoài phạm vi" in response.get_data(as_text=True)
     assert _user(app, "officer.new") is None

@@ -49,8 +49,18 @@ def test_users_create_grant_list(env: dict[str, str]) -> None:
     run(env, "db", "upgrade")
     run(env, "demo", "seed")
     code, out = run(
-        env, "users", "create", "can.bo", "--name", "Cán Bộ Mới", "--agency", "000.00.01.H56",
-        "--role", "officer", "--password", "Mat-khau-2026",
+        env,
+        "users",
+        "create",
+        "can.bo",
+        "--name",
+        "Cán Bộ Mới",
+        "--agency",
+        "000.00.01.H56",
+        "--role",
+        "officer",
+        "--password",
+        "Mat-khau-2026",
     )
     assert code == 0, out
     assert run(env, "users", "grant", "can.bo", "leader", "--agency", "000.00.01.H56")[0] == 0
