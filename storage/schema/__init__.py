@@ -7,9 +7,25 @@ repository module; nothing else touches them directly.
 from storage.schema.accounts import AgencyRow, RoleGrantRow, UserRow
 from storage.schema.audit import AuditEventRow, AuditHeadRow
 from storage.schema.base import Base, UTCDateTime, utcnow
+from storage.schema.dossiers import (
+    ArchiveQueueRow,
+    DossierCounterRow,
+    DossierDocumentRow,
+    DossierEventRow,
+    DossierRow,
+    OutboxEventRow,
+    ProcedureRow,
+)
 
 __all__ = [
     "AgencyRow",
+    "ArchiveQueueRow",
+    "DossierCounterRow",
+    "DossierDocumentRow",
+    "DossierEventRow",
+    "DossierRow",
+    "OutboxEventRow",
+    "ProcedureRow",
     "AuditEventRow",
     "AuditHeadRow",
     "Base",
