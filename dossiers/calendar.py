@@ -37,6 +37,19 @@ class WorkingCalendar:
                 raise ValueError(f"not a YYYY-MM-DD date: {raw!r}") from exc
         return cls(frozenset(parsed))
 
+    @classmethod
+    def vietnam(
+        cls, extra: Iterable[str] = (), *, years: range = range(2024, 2036)
+    ) -> WorkingCalendar:
+        """Fixed-date national holidays (1/1, 30/4, 1/5, 2/9) plus ``extra`` days.
+
+        Tết and the Hùng Kings' day follow the lunar calendar and the days off
+        around them are announced each year: give them in ``extra``
+        (``EFORMS_HOLIDAYS``).
+        """
+        fixed = {date(y, m, d) for y in years for m, d in ((1, 1), (4, 30), (5, 1), (9, 2))}
+        return cls(frozenset(fixed | cls.from_iso(extra).holidays))
+
     def is_working_day(self, day: date) -> bool:
         return day.weekday() < 5 and day not in self.holidays
 

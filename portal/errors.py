@@ -11,7 +11,6 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from eforms.errors import EformsError
-from portal.accounts import PermissionDeniedError
 from portal.auth.session import audit
 from portal.i18n import current_lang
 from storage.audit import Outcome
@@ -36,7 +35,7 @@ def _render(status: int, title: str, message: str, code: str) -> tuple[Response 
 
 
 def handle_domain_error(error: EformsError) -> tuple[Response | str, int]:
-    if isinstance(error, PermissionDeniedError):
+    if error.http_status == 403:
         audit(
             "access.denied",
             outcome=Outcome.DENIED,

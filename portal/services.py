@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 
+from dossiers import CodeFormat, DossierPolicy, WorkingCalendar
 from portal.settings import Settings
 from storage.db import Database
 
@@ -23,12 +24,21 @@ class Services:
 
     settings: Settings
     db: Database
+    dossier_policy: DossierPolicy
+    """Dossier code format and the working calendar."""
 
 
 def build_services(settings: Settings) -> Services:
     """Build every service from ``settings``; connects lazily."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return Services(settings=settings, db=Database(settings.resolved_database_url))
+    return Services(
+        settings=settings,
+        db=Database(settings.resolved_database_url),
+        dossier_policy=DossierPolicy(
+            code_format=CodeFormat(settings.dossier_code_pattern),
+            calendar=WorkingCalendar.vietnam(settings.holidays.split(",")),
+        ),
+    )
 
 
 def services(app: Flask | None = None) -> Services:

@@ -65,6 +65,12 @@ class Settings:
     oidc_personal_id_claim: str = "personal_id"
     """Claim carrying the 12-digit personal identification number."""
     oidc_label: str = "Cổng Dịch vụ công quốc gia (VNeID)"
+    dossier_code_pattern: str = "{agency}-{date:%y%m%d}-{seq:04d}"
+    """Dossier codes; must use ``{agency}``, ``{date:...}`` and ``{seq:...}``."""
+    holidays: str = ""
+    """Extra non-working days, comma separated ``YYYY-MM-DD`` (Tết, Hùng Kings' day...)."""
+    lookup_rate_limit: str = "30 per minute"
+    """Public dossier lookups allowed from one address."""
     demo: bool = True
     """Demo mode: local login for everyone, demo PKI, demo data allowed."""
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -118,12 +124,34 @@ class Settings:
             parse_database_url(self.resolved_database_url)
         except DatabaseConfigError as exc:
             raise SettingsError(exc.message_vi, exc.message_en, details=exc.details) from exc
+        self._check_dossier_rules()
         if self.default_locale not in ("vi", "en"):
             raise SettingsError(
                 "EFORMS_DEFAULT_LOCALE phải là 'vi' hoặc 'en'.",
                 "EFORMS_DEFAULT_LOCALE must be 'vi' or 'en'.",
                 details={"variable": "EFORMS_DEFAULT_LOCALE"},
             )
+
+    def _check_dossier_rules(self) -> None:
+        from dossiers import CodeFormat, DossierError, WorkingCalendar
+
+        try:
+            CodeFormat(self.dossier_code_pattern)
+        except DossierError as exc:
+            raise SettingsError(
+                f"EFORMS_DOSSIER_CODE_PATTERN: {exc.message_vi}",
+                f"EFORMS_DOSSIER_CODE_PATTERN: {exc.message_en}",
+                details={"variable": "EFORMS_DOSSIER_CODE_PATTERN"},
+            ) from exc
+        try:
+            WorkingCalendar.from_iso(self.holidays.split(","))
+        except ValueError as exc:
+            raise SettingsError(
+                f"EFORMS_HOLIDAYS có ngày không hợp lệ ({exc}); dùng dạng YYYY-MM-DD, cách nhau "
+                "bằng dấu phẩy.",
+                f"EFORMS_HOLIDAYS has an invalid day ({exc}); use YYYY-MM-DD, comma separated.",
+                details={"variable": "EFORMS_HOLIDAYS"},
+            ) from exc
 
     def ensure_secret_key(self) -> str:
         """The configured secret, or one generated once and kept in the data dir."""
