@@ -46,7 +46,11 @@ class UserRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     grants: Mapped[list[RoleGrantRow]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        # role_grants has two keys to users (user_id, granted_by): name the one meant.
+        foreign_keys="RoleGrantRow.user_id",
     )
 
 
