@@ -14,6 +14,7 @@ from flask import Flask
 
 from forms_builder.identifiers import (
     InvalidIdentifierError,
+    mask_identifier,
     parse_enterprise_code,
     parse_personal_id,
 )
@@ -131,7 +132,27 @@ def serve_registry(app: Flask, host: str, port: int, token: str) -> None:
 
     service = RegistryService(services(app).prefill.registry, token=token)
     click.echo(f"Dữ liệu tham chiếu tại / reference registry at http://{host}:{port}/")
-    run_simple(host, port, service, threaded=True, use_reloader=False)
+    run_simple(
+        host,
+        port,
+        service,
+        threaded=True,
+        use_reloader=False,
+        request_handler=_masked_request_handler(),
+    )
+
+
+def _masked_request_handler() -> type:
+    """A werkzeug request handler whose access log masks the identifier in the path."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    class MaskedHandler(WSGIRequestHandler):
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            parts = self.path.rsplit("/", 1)
+            shown = f"{parts[0]}/{mask_identifier(parts[1])}" if len(parts) == 2 else "-"
+            self.log("info", '"%s %s" %s %s', self.command, shown, code, size)
+
+    return MaskedHandler
 
 
 def _echo_json(data: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from forms_builder.prefill import LazyRegistry, RegistryService, SqlCitizenDataStore
 from forms_builder.prefill.reference_registry import ReferenceRegistry
@@ -95,8 +95,15 @@ class FakeService:
     token: str = TOKEN
 
 
+class QuietHandler(WSGIRequestHandler):
+    """No request lines on stderr: paths carry personal IDs."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        return None
+
+
 def _serve(app: Callable[..., Any]) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     # A short poll interval makes shutdown take milliseconds, not half a second.
     thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
