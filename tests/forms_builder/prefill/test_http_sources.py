@@ -7,6 +7,7 @@ import logging
 import time
 
 import pytest
+import requests
 
 from forms_builder.identifiers import InvalidIdentifierError
 from forms_builder.prefill import (
@@ -135,3 +136,24 @@ def test_malformed_identifier_is_refused_before_any_request(fake_service):
 def test_config_refuses_non_http_urls():
     with pytest.raises(ValueError):
         HttpSourceConfig(base_url="ftp://registry")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/people/12345", 400),
+        ("GET", "/enterprises/0109990001-000", 400),
+        ("GET", "/vehicles/0109990001", 404),
+        ("GET", "/people", 404),
+        ("POST", f"/people/{DEMO_CITIZEN_ID}", 405),
+    ],
+)
+def test_the_reference_service_answers_bad_requests_clearly(fake_service, method, path, status):
+    response = requests.request(
+        method,
+        fake_service.url + path,
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=5,
+    )
+    assert response.status_code == status
+    assert "error" in response.json()
