@@ -369,7 +369,8 @@ class LookupResult(Generic[RecordT]):
         return self.status is not LookupStatus.UNAVAILABLE
 
     def to_dict(self) -> dict[str, Any]:
-        record = self.record.to_dict() if hasattr(self.record, "to_dict") else None
+        to_dict = getattr(self.record, "to_dict", None)
+        record = to_dict() if callable(to_dict) else None
         return {
             "source": self.source,
             "status": self.status.value,

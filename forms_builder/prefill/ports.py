@@ -29,7 +29,7 @@ __all__ = [
     "Record",
 ]
 
-RecordT_co = TypeVar("RecordT_co", covariant=True)
+RecordT = TypeVar("RecordT")
 
 
 @runtime_checkable
@@ -41,7 +41,7 @@ class Record(Protocol):
         ...
 
 
-class PrefillSource(Protocol[RecordT_co]):
+class PrefillSource(Protocol[RecordT]):
     """A source of records about one kind of subject, looked up by identifier."""
 
     @property
@@ -49,7 +49,7 @@ class PrefillSource(Protocol[RecordT_co]):
         """Stable name bindings use (``population``, ``enterprise``, ``citizen_store``)."""
         ...
 
-    def lookup(self, subject_id: str) -> LookupResult[RecordT_co]:
+    def lookup(self, subject_id: str) -> LookupResult[RecordT]:
         """Look up ``subject_id``.
 
         Returns FOUND with the record, NOT_FOUND when the source answered that

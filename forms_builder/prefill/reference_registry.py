@@ -90,7 +90,11 @@ class ReferenceRegistry:
     def digest(self) -> str:
         """SHA-256 over the canonical JSON of every record (determinism checks)."""
         sha = hashlib.sha256()
-        for record in [*self.people.values(), *self.enterprises.values()]:
+        records: list[PersonRecord | EnterpriseRecord] = [
+            *self.people.values(),
+            *self.enterprises.values(),
+        ]
+        for record in records:
             sha.update(json.dumps(record.to_dict(), sort_keys=True, ensure_ascii=False).encode())
         return sha.hexdigest()
 
@@ -176,6 +180,8 @@ class _Generator:
 
     def _name(self, sex: Sex, family: str | None = None) -> str:
         family = family or self.rng.choices(self.families, self.family_weights)[0]
+        middle: tuple[str, ...]
+        given: tuple[str, ...]
         if sex is Sex.MALE:
             middle, given = vocab.MIDDLE_NAMES_MALE, vocab.GIVEN_NAMES_MALE
         else:

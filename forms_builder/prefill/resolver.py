@@ -207,6 +207,8 @@ class PrefillResolver:
 
 def _prefilled(binding: FieldBinding, result: LookupResult[Any]) -> PrefilledValue | None:
     record = result.record
+    if record is None:
+        return None
     found, value = extract_path(record.to_dict(), binding.path)
     if not found or value is None:
         return None

@@ -211,24 +211,25 @@ def _echo_enterprise(e: EnterpriseRecord) -> None:
         click.echo(f"    {line.code} {line.name}{main}")
 
 
-class LookupFailed(click.ClickException):
-    """Not found or unavailable: a message on stderr and a distinct exit status."""
+class NotFound(click.ClickException):
+    """The source answered that it holds nothing: message on stderr, exit status 1."""
 
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
+    exit_code = EXIT_NOT_FOUND
+
+
+class Unavailable(click.ClickException):
+    """The source did not answer usefully: message on stderr, exit status 3."""
+
+    exit_code = EXIT_UNAVAILABLE
 
 
 def _exit_for(result: LookupResult[Any]) -> None:
     if result.status is LookupStatus.NOT_FOUND:
-        raise LookupFailed(
-            f"{result.source}: không tìm thấy / not found.", exit_code=EXIT_NOT_FOUND
-        )
+        raise NotFound(f"{result.source}: không tìm thấy / not found.")
     if result.status is LookupStatus.UNAVAILABLE:
-        raise LookupFailed(
+        raise Unavailable(
             f"{result.source}: nguồn dữ liệu không phản hồi, thử lại sau / "
-            "the source is unavailable, try again later.",
-            exit_code=EXIT_UNAVAILABLE,
+            "the source is unavailable, try again later."
         )
 
 
