@@ -7,14 +7,21 @@ loopback in a thread for the duration of a test.
 
 from __future__ import annotations
 
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from forms_builder.prefill import LazyRegistry, RegistryService, SqlCitizenDataStore
@@ -35,8 +42,63 @@ def registry(lazy_registry: LazyRegistry) -> ReferenceRegistry:
     return lazy_registry.get()
 
 
+def _pg_bin(name: str) -> str:
+    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}")) or [Path(name)]
+    return str(found[-1])
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A throw-away PostgreSQL cluster on loopback; yields its admin URL (no database)."""
+    # Not under pytest's tmp dir: that one is private to root, and the server runs as postgres.
+    base = Path(tempfile.mkdtemp(prefix="eforms-pg-"))
+    # PostgreSQL refuses to run as root: use the postgres account then.
+    run_as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if run_as:
+        shutil.chown(base, "postgres")
+    data, port = base / "data", _free_port()
+    subprocess.run(
+        [*run_as, _pg_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "eforms", "--no-sync"],
+        check=True,
+        capture_output=True,
+    )
+    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
+    pg_ctl = [*run_as, _pg_bin("pg_ctl"), "-D", str(data), "-l", str(base / "log")]
+    subprocess.run([*pg_ctl, "-o", options, "-w", "start"], check=True, capture_output=True)
+    try:
+        yield f"postgresql+psycopg://eforms@127.0.0.1:{port}"
+    finally:
+        subprocess.run([*pg_ctl, "-m", "immediate", "stop"], check=False, capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated database: SQLite in a temp dir, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'param.db'}"
+    else:
+        server = request.getfixturevalue("postgres_server")
+        name = f"t{uuid.uuid4().hex[:12]}"
+        admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"CREATE DATABASE {name}")
+        admin.dispose()
+        url = f"{server}/{name}"
+    db = Database(url)
+    db.upgrade()
+    yield db
+    db.dispose()
+
+
 @pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
+def sqlite_database(tmp_path: Path) -> Iterator[Database]:
     db = Database(f"sqlite:///{tmp_path / 'eforms.db'}")
     db.upgrade()
     yield db
@@ -44,8 +106,9 @@ def database(tmp_path: Path) -> Iterator[Database]:
 
 
 @pytest.fixture
-def citizen_store(database: Database) -> SqlCitizenDataStore:
-    return SqlCitizenDataStore(database)
+def citizen_store(sqlite_database: Database) -> SqlCitizenDataStore:
+    """The store on SQLite (the store's own tests also run it on PostgreSQL)."""
+    return SqlCitizenDataStore(sqlite_database)
 
 
 @dataclass
