@@ -10,6 +10,7 @@ Failures are logged with the identifier masked.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -99,8 +100,10 @@ class PrefillResult:
 class PrefillResolver:
     """Resolves field bindings against named sources, concurrently, with a deadline.
 
-    ``sources`` maps names used by bindings to sources. ``budget_seconds`` is
-    how long :meth:`resolve` waits for all of them together. Call
+    ``sources`` maps names used by bindings to sources. Each source gets a
+    time budget counted from the start of :meth:`resolve`:
+    ``source_budgets[name]`` when given, else ``budget_seconds``. Since the
+    lookups run at once, the form waits at most the largest budget. Call
     :meth:`close` when done (the app does at shutdown).
     """
 
@@ -109,10 +112,12 @@ class PrefillResolver:
         sources: Mapping[str, PrefillSource[Any]],
         *,
         budget_seconds: float = 0.8,
+        source_budgets: Mapping[str, float] | None = None,
         max_workers: int = 32,
     ) -> None:
         self.sources = dict(sources)
         self.budget_seconds = budget_seconds
+        self.source_budgets = dict(source_budgets or {})
         self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="prefill")
 
     def close(self) -> None:
@@ -125,14 +130,34 @@ class PrefillResolver:
         *,
         budget_seconds: float | None = None,
     ) -> dict[tuple[str, str], LookupResult[Any]]:
-        """Look up each (source name, subject ID) concurrently; late ones are unavailable."""
-        budget = self.budget_seconds if budget_seconds is None else budget_seconds
+        """Look up each (source name, subject ID) concurrently; late ones are unavailable.
+
+        ``budget_seconds``, when given, applies to every source (the submit-time
+        check uses a longer one); otherwise each source has its own budget.
+        """
+        start = time.monotonic()
         futures: dict[tuple[str, str], Future[LookupResult[Any]]] = {}
+        budgets: dict[tuple[str, str], float] = {}
         for source_name, subject_id in dict.fromkeys(pairs):
             source = self._source(source_name)
             futures[(source_name, subject_id)] = self._executor.submit(source.lookup, subject_id)
-        wait(futures.values(), timeout=budget)
-        return {pair: self._outcome(pair, future, budget) for pair, future in futures.items()}
+            budgets[(source_name, subject_id)] = (
+                budget_seconds
+                if budget_seconds is not None
+                else self.source_budgets.get(source_name, self.budget_seconds)
+            )
+        late: set[tuple[str, str]] = set()
+        # Earliest deadline first, so the total wait is the largest budget, not their sum.
+        for pair in sorted(futures, key=budgets.__getitem__):
+            remaining = start + budgets[pair] - time.monotonic()
+            if remaining > 0:
+                wait([futures[pair]], timeout=remaining)
+            if not futures[pair].done():
+                late.add(pair)
+        return {
+            pair: self._outcome(pair, future, budgets[pair] if pair in late else None)
+            for pair, future in futures.items()
+        }
 
     def resolve(
         self,
@@ -176,12 +201,16 @@ class PrefillResolver:
             ) from exc
 
     def _outcome(
-        self, pair: tuple[str, str], future: Future[LookupResult[Any]], budget: float
+        self,
+        pair: tuple[str, str],
+        future: Future[LookupResult[Any]],
+        missed_budget: float | None,
     ) -> LookupResult[Any]:
+        """The result of ``future``; unavailable when it missed its budget or raised."""
         source_name, subject_id = pair
-        if not future.done():
+        if missed_budget is not None:
             future.cancel()
-            reason = f"no answer within {budget:g}s"
+            reason = f"no answer within {missed_budget:g}s"
         else:
             try:
                 result = future.result()

@@ -117,6 +117,8 @@ class Faults:
 
     delay_seconds: float = 0.0
     """Sleep this long before answering."""
+    delays: dict[str, float] = field(default_factory=dict)
+    """Per resource (``people``, ``enterprises``): sleep this long instead."""
     fail_first: int = 0
     """Answer this many requests with ``status``, then behave."""
     status: int = 503
@@ -140,8 +142,10 @@ class FaultyService:
             self.faults.requests += 1
             number = self.faults.requests
             self.faults.auth_headers.append(environ.get("HTTP_AUTHORIZATION", ""))
-        if self.faults.delay_seconds:
-            time.sleep(self.faults.delay_seconds)
+        resource = environ.get("PATH_INFO", "").strip("/").split("/")[0]
+        delay = self.faults.delays.get(resource, self.faults.delay_seconds)
+        if delay:
+            time.sleep(delay)
         if number <= self.faults.fail_first:
             start_response(f"{self.faults.status} Failure", [("Content-Type", "text/plain")])
             return [b"upstream failure"]

@@ -16,6 +16,7 @@ from forms_builder.prefill import (
     BundledEnterpriseSource,
     BundledPersonSource,
     FieldBinding,
+    HttpEnterpriseSource,
     HttpPersonSource,
     HttpSourceConfig,
     LockedValueChangedError,
@@ -100,6 +101,26 @@ def test_a_slow_source_does_not_delay_beyond_the_budget(slow_resolver, caplog):
     assert "Bạn có thể tự nhập" in notice.message_vi
     assert "no answer within 0.3s" in caplog.text
     assert DEMO_CITIZEN_ID not in caplog.text
+
+
+def test_each_source_has_its_own_budget(fake_service, citizen_store):
+    fake_service.faults.delays = {"people": 2.0, "enterprises": 0.3}
+    config = HttpSourceConfig(fake_service.url, token=fake_service.token, timeout_seconds=5)
+    sources = {
+        "population": HttpPersonSource(config),
+        "enterprise": HttpEnterpriseSource(config),
+        "citizen_store": citizen_store,
+    }
+    resolver = PrefillResolver(sources, budget_seconds=1.5, source_budgets={"population": 0.2})
+    try:
+        started = time.monotonic()
+        result = resolver.resolve(CT01, SUBJECTS)
+        elapsed = time.monotonic() - started
+    finally:
+        resolver.close()
+    assert elapsed < 1.2  # waited for the enterprise (0.3 s), not for the population (2 s)
+    assert result.value("ten_dn")
+    assert [(n.source, n.kind) for n in result.notices] == [("population", NoticeKind.UNAVAILABLE)]
 
 
 def test_block_policy_blocks_submission_but_the_form_still_opens(slow_resolver):
