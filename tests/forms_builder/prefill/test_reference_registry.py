@@ -23,7 +23,7 @@ from forms_builder.prefill import (
     PersonRecord,
     generate_registry,
 )
-from forms_builder.prefill.reference_registry import REFERENCE_DATE
+from forms_builder.prefill.reference_registry import MERGER_DATE, REFERENCE_DATE
 from forms_builder.prefill.registry_vocabulary import ETHNIC_GROUPS
 
 PROVINCES = {f"{int(p.code):02d}": p.name for p in Province.iter_all()}
@@ -60,6 +60,10 @@ def test_every_person_is_format_valid_and_consistent(registry):
         assert pid == person.personal_id
         _check_id_matches(pid, person.sex, person.date_of_birth)
         assert person.date_of_birth < REFERENCE_DATE
+        if person.date_of_birth < MERGER_DATE:
+            assert person.place_of_birth == BIRTH_PROVINCE_CODES[pid[:3]]
+        else:  # registered after the merger: one of the 34 provinces, by its code
+            assert person.place_of_birth == PROVINCES[pid[1:3]]
         assert person.ethnicity in ETHNIC_GROUPS
         assert person.nationality == "Việt Nam"
         assert unicodedata.is_normalized("NFC", person.full_name)
