@@ -1,11 +1,13 @@
 """``eforms prefill``: what the prefill sources return for a person or an enterprise.
 
 Exit status: 0 found, 1 not found, 2 malformed identifier (usage error),
-3 source unavailable.
+3 source unavailable. Every lookup is written to the audit trail before
+anything is shown (personal data access is logged, DOMAIN.md requirement 12).
 """
 
 from __future__ import annotations
 
+import getpass
 import json
 from typing import Any
 
@@ -31,6 +33,7 @@ from forms_builder.prefill import (
 )
 from portal.cli.context import with_app
 from portal.services import services
+from storage.audit import AuditEntry, Outcome, record_event
 
 EXIT_NOT_FOUND = 1
 EXIT_UNAVAILABLE = 3
@@ -73,6 +76,7 @@ def person(app: Flask, personal_id: str, as_json: bool) -> None:
     prefill = services(app).prefill
     population = prefill.population.lookup(personal_id)
     store = prefill.citizen_store.lookup(personal_id)
+    _audit(app, "person", personal_id, population, store)
     if as_json:
         stored = store.to_dict()
         # The full records with their provenance, not only what bindings see.
@@ -99,6 +103,7 @@ def person(app: Flask, personal_id: str, as_json: bool) -> None:
 def enterprise(app: Flask, code: str, as_json: bool) -> None:
     """Show what the enterprise source holds for CODE (10 digits, or 10-3 for a branch)."""
     result = services(app).prefill.enterprise.lookup(code)
+    _audit(app, "enterprise", code, result)
     if as_json:
         _echo_json({"enterprise": result.to_dict()})
     else:
@@ -153,6 +158,20 @@ def _masked_request_handler() -> type:
             self.log("info", '"%s %s" %s %s', self.command, shown, code, size)
 
     return MaskedHandler
+
+
+def _audit(app: Flask, kind: str, subject: str, *results: LookupResult[Any]) -> None:
+    """Record who looked up whom, and what each source answered (no record content)."""
+    entry = AuditEntry(
+        actor=f"cli:{getpass.getuser()}",
+        action="prefill.lookup",
+        outcome=Outcome.SUCCESS if results[0].found else Outcome.FAILURE,
+        object_type=kind,
+        object_id=subject,
+        details={"sources": {r.source: r.status.value for r in results}},
+    )
+    with services(app).db.unit_of_work() as session:
+        record_event(session, entry)
 
 
 def _echo_json(data: dict[str, Any]) -> None:

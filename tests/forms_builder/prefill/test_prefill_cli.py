@@ -12,6 +12,7 @@ from portal import create_app
 from portal.cli import cli
 from portal.services import services
 from portal.settings import Settings
+from storage.audit import AuditFilter, search_events, verify_chain
 
 
 @pytest.fixture
@@ -34,6 +35,34 @@ def test_person_prints_the_record_and_household(app):
     assert "Hộ gia đình / Household" in result.output
     assert "Trần Thị Bình" in result.output  # a household member
     assert "[citizen_store]" in result.output
+
+
+def test_lookups_are_audited(app):
+    _run(app, "person", DEMO_CITIZEN_ID)
+    _run(app, "enterprise", DEMO_ENTERPRISE_CODE)
+    _run(app, "person", "001088999999")
+    with services(app).db.unit_of_work() as session:
+        rows, total = search_events(session, AuditFilter(action="prefill.lookup"))
+        assert total == 3
+        newest = rows[0]
+        assert (newest.object_type, newest.object_id, newest.outcome) == (
+            "person",
+            "001088999999",
+            "failure",
+        )
+        assert newest.details["sources"] == {"population": "not_found", "citizen_store": "found"}
+        assert newest.actor.startswith("cli:")
+        assert verify_chain(session).ok
+
+
+def test_nothing_is_shown_without_an_audit_trail(tmp_path):
+    app = create_app(Settings(data_dir=tmp_path))  # no migrations: no audit table
+    try:
+        result = _run(app, "person", DEMO_CITIZEN_ID)
+    finally:
+        services(app).prefill.close()
+    assert result.exit_code != 0
+    assert "Nguyễn Văn An" not in result.output
 
 
 def test_person_json(app):
@@ -90,6 +119,7 @@ def test_the_http_path_and_an_unavailable_source(tmp_path, fake_service):
         prefill_backoff_ms=1,
     )
     app = create_app(settings)
+    services(app).db.upgrade()
     try:
         assert _run(app, "person", DEMO_CITIZEN_ID).exit_code == 0
         assert fake_service.faults.requests == 1
