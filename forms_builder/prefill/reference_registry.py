@@ -48,6 +48,7 @@ __all__ = [
     "DEMO_CITIZEN_ID",
     "DEMO_ENTERPRISE_BRANCH_CODE",
     "DEMO_ENTERPRISE_CODE",
+    "DEMO_HOUSEHOLD_HEAD_ID",
     "DEMO_HOUSEHOLD_IDS",
     "REFERENCE_DATE",
     "ReferenceRegistry",
@@ -62,18 +63,22 @@ REFERENCE_DATE = date(2026, 1, 1)
 #: Births registered after the merger carry the new provinces' codes.
 MERGER_DATE = date(2025, 7, 1)
 
-#: The demo citizen: head of a five-person household in Hà Nội (born 1988, male).
-DEMO_CITIZEN_ID = "001088012345"
+#: The demo citizen (the example ID of DOMAIN.md): Nguyễn Văn An, male, born 2003,
+#: son of the head of a five-person household in Hà Nội, so that a residence form
+#: shows a head of household other than the declarant.
+DEMO_CITIZEN_ID = "001203012345"
+#: The head of the demo household (the demo citizen's father).
+DEMO_HOUSEHOLD_HEAD_ID = "001075008642"
 #: The whole demo household, head first: (ID, name, date of birth, sex, relation to head).
 DEMO_HOUSEHOLD: tuple[tuple[str, str, date, Sex, str], ...] = (
-    (DEMO_CITIZEN_ID, "Nguyễn Văn An", date(1988, 3, 15), Sex.MALE, "Chủ hộ"),
-    ("001190054321", "Trần Thị Bình", date(1990, 7, 22), Sex.FEMALE, "Vợ"),
-    ("001215067890", "Nguyễn Minh Khang", date(2015, 9, 10), Sex.MALE, "Con"),
-    ("001319024680", "Nguyễn Ngọc Anh", date(2019, 2, 3), Sex.FEMALE, "Con"),
-    ("034162013579", "Lê Thị Hoa", date(1962, 11, 30), Sex.FEMALE, "Mẹ"),
+    (DEMO_HOUSEHOLD_HEAD_ID, "Nguyễn Văn Hùng", date(1975, 4, 12), Sex.MALE, "Chủ hộ"),
+    ("001178013579", "Trần Thị Lan", date(1978, 9, 5), Sex.FEMALE, "Vợ"),
+    (DEMO_CITIZEN_ID, "Nguyễn Văn An", date(2003, 3, 15), Sex.MALE, "Con"),
+    ("001308024680", "Nguyễn Ngọc Anh", date(2008, 2, 3), Sex.FEMALE, "Con"),
+    ("034150013579", "Lê Thị Hoa", date(1950, 11, 30), Sex.FEMALE, "Mẹ"),
 )
 DEMO_HOUSEHOLD_IDS: tuple[str, ...] = tuple(m[0] for m in DEMO_HOUSEHOLD)
-#: The demo enterprise; its legal representative is the demo citizen.
+#: The demo enterprise; its legal representative is the head of the demo household.
 DEMO_ENTERPRISE_CODE = "0109990001"
 DEMO_ENTERPRISE_BRANCH_CODE = "0109990001-001"
 _DEMO_COMMUNE = 70  # Phường Hoàn Kiếm, Thành phố Hà Nội
@@ -348,7 +353,7 @@ class _Generator:
         self.registry.enterprises[branch.enterprise_code] = branch
 
     def _add_demo_enterprise(self) -> None:
-        head = self.registry.people[DEMO_CITIZEN_ID]
+        head = self.registry.people[DEMO_HOUSEHOLD_HEAD_ID]
         lines = (
             BusinessLine("4101", "Xây dựng nhà để ở", main=True),
             BusinessLine("7110", "Hoạt động kiến trúc và tư vấn kỹ thuật có liên quan"),

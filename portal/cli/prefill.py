@@ -24,6 +24,7 @@ from forms_builder.prefill import (
     DEMO_CITIZEN_ID,
     DEMO_ENTERPRISE_BRANCH_CODE,
     DEMO_ENTERPRISE_CODE,
+    DEMO_HOUSEHOLD_HEAD_ID,
     DEMO_HOUSEHOLD_IDS,
     EnterpriseRecord,
     LookupResult,
@@ -117,6 +118,7 @@ def enterprise(app: Flask, code: str, as_json: bool) -> None:
 def demo_ids() -> None:
     """List the fixed demo identifiers that exist in the bundled registry whatever the seed."""
     click.echo(f"Công dân mẫu / demo citizen: {DEMO_CITIZEN_ID}")
+    click.echo(f"Chủ hộ / head of household: {DEMO_HOUSEHOLD_HEAD_ID}")
     click.echo(f"Hộ gia đình / household: {', '.join(DEMO_HOUSEHOLD_IDS)}")
     click.echo(f"Doanh nghiệp mẫu / demo enterprise: {DEMO_ENTERPRISE_CODE}")
     click.echo(f"Chi nhánh / branch: {DEMO_ENTERPRISE_BRANCH_CODE}")

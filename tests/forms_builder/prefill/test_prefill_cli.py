@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from forms_builder.prefill import DEMO_CITIZEN_ID, DEMO_ENTERPRISE_CODE
+from forms_builder.prefill import DEMO_CITIZEN_ID, DEMO_ENTERPRISE_CODE, DEMO_HOUSEHOLD_HEAD_ID
 from portal import create_app
 from portal.cli import cli
 from portal.services import services
@@ -33,7 +33,8 @@ def test_person_prints_the_record_and_household(app):
     assert result.exit_code == 0, result.output
     assert "Nguyễn Văn An" in result.output
     assert "Hộ gia đình / Household" in result.output
-    assert "Trần Thị Bình" in result.output  # a household member
+    assert "Trần Thị Lan" in result.output  # a household member
+    assert "Nguyễn Văn Hùng" in result.output  # the head
     assert "[citizen_store]" in result.output
 
 
@@ -79,7 +80,7 @@ def test_enterprise(app):
     result = _run(app, "enterprise", DEMO_ENTERPRISE_CODE, "--json")
     assert result.exit_code == 0, result.output
     record = json.loads(result.stdout)["enterprise"]["record"]
-    assert record["legal_representative"]["personal_id"] == DEMO_CITIZEN_ID
+    assert record["legal_representative"]["personal_id"] == DEMO_HOUSEHOLD_HEAD_ID
     readable = _run(app, "enterprise", DEMO_ENTERPRISE_CODE)
     assert "Đang hoạt động" in readable.output
 

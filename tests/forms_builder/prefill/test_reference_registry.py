@@ -18,6 +18,7 @@ from forms_builder.prefill import (
     DEMO_CITIZEN_ID,
     DEMO_ENTERPRISE_BRANCH_CODE,
     DEMO_ENTERPRISE_CODE,
+    DEMO_HOUSEHOLD_HEAD_ID,
     DEMO_HOUSEHOLD_IDS,
     EnterpriseRecord,
     PersonRecord,
@@ -126,13 +127,15 @@ def test_every_enterprise_is_format_valid(registry):
         _check_address(enterprise.address)
 
 
-def test_demo_citizen_heads_a_household_of_several(registry):
+def test_demo_citizen_lives_in_a_household_of_several(registry):
     citizen = registry.people[DEMO_CITIZEN_ID]
-    assert citizen.household.relation_to_head == "Chủ hộ"
+    assert citizen.full_name == "Nguyễn Văn An"
+    assert citizen.household.relation_to_head == "Con"
+    assert citizen.household.head_id == DEMO_HOUSEHOLD_HEAD_ID
     assert tuple(m.personal_id for m in citizen.household.members) == DEMO_HOUSEHOLD_IDS
     assert len(DEMO_HOUSEHOLD_IDS) >= 4
     assert registry.enterprises[DEMO_ENTERPRISE_CODE].legal_representative.personal_id == (
-        DEMO_CITIZEN_ID
+        DEMO_HOUSEHOLD_HEAD_ID
     )
     assert registry.enterprises[DEMO_ENTERPRISE_BRANCH_CODE].parent_code == DEMO_ENTERPRISE_CODE
 

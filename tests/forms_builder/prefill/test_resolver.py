@@ -12,6 +12,7 @@ import pytest
 from forms_builder.prefill import (
     DEMO_CITIZEN_ID,
     DEMO_ENTERPRISE_CODE,
+    DEMO_HOUSEHOLD_HEAD_ID,
     BindingError,
     BundledEnterpriseSource,
     BundledPersonSource,
@@ -73,9 +74,10 @@ def test_ct01_fields_are_prefilled_with_their_source(resolver, registry):
     assert result.notices == ()
     assert not result.blocked
     assert result.value("ho_ten") == person.full_name
-    assert result.value("ngay_sinh") == "1988-03-15"
+    assert result.value("ngay_sinh") == "2003-03-15"
     assert result.value("noi_thuong_tru") == person.permanent_residence.text
-    assert result.value("chu_ho") == person.full_name
+    assert result.value("chu_ho") == registry.people[DEMO_HOUSEHOLD_HEAD_ID].full_name
+    assert result.value("chu_ho") == "Nguyễn Văn Hùng"
     assert len(result.value("thanh_vien")) == len(person.household.members)
     assert result.value("ten_dn") == registry.enterprises[DEMO_ENTERPRISE_CODE].name
     item = result.values["ho_ten"]
@@ -191,7 +193,7 @@ def test_locked_values_unchanged_pass_even_in_decomposed_unicode(resolver, regis
 
 
 def test_a_tampered_locked_value_is_refused(resolver):
-    submitted = {"ho_ten": "Nguyễn Văn Bình", "ngay_sinh": "1988-03-15"}
+    submitted = {"ho_ten": "Nguyễn Văn Bình", "ngay_sinh": "2003-03-15"}
     check = check_locked_values(resolver, CT01, SUBJECTS, submitted)
     assert not check.ok
     (change,) = check.changed
