@@ -164,6 +164,13 @@ def _masked_request_handler() -> type:
 
 def _audit(app: Flask, kind: str, subject: str, *results: LookupResult[Any]) -> None:
     """Record who looked up whom, and what each source answered (no record content)."""
+    if not services(app).db.has_schema():
+        raise click.ClickException(
+            "Chưa ghi được nhật ký truy cập vì cơ sở dữ liệu chưa được khởi tạo; "
+            "hãy chạy 'eforms db upgrade'.\n"
+            "Cannot write the audit trail: the database has no schema yet; "
+            "run 'eforms db upgrade'."
+        )
     entry = AuditEntry(
         actor=f"cli:{getpass.getuser()}",
         action="prefill.lookup",
