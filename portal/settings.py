@@ -71,6 +71,27 @@ class Settings:
     """Extra non-working days, comma separated ``YYYY-MM-DD`` (Tết, Hùng Kings' day...)."""
     lookup_rate_limit: str = "30 per minute"
     """Public dossier lookups allowed from one address."""
+    prefill_population_url: str = ""
+    """Base URL of the population data-sharing service; empty: the bundled reference registry."""
+    prefill_enterprise_url: str = ""
+    """Base URL of the enterprise data-sharing service; empty: the bundled reference registry."""
+    prefill_token: str = ""
+    """Bearer token for the data-sharing services (takes precedence over user/password)."""
+    prefill_username: str = ""
+    """HTTP Basic user for the data-sharing services (when no token is set)."""
+    prefill_password: str = ""
+    prefill_timeout_ms: int = 3000
+    """Timeout of one request to a data-sharing service."""
+    prefill_retries: int = 2
+    """Retries after a timeout, connection error, 429 or 5xx (exponential backoff)."""
+    prefill_backoff_ms: int = 200
+    """Wait before the first retry; doubles for each further retry."""
+    prefill_budget_ms: int = 800
+    """How long opening a form waits for all prefill sources together."""
+    prefill_registry_seed: int = 20250701
+    """Seed of the bundled synthetic reference registry."""
+    prefill_registry_people: int = 10000
+    prefill_registry_enterprises: int = 2000
     demo: bool = True
     """Demo mode: local login for everyone, demo PKI, demo data allowed."""
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -125,6 +146,7 @@ class Settings:
         except DatabaseConfigError as exc:
             raise SettingsError(exc.message_vi, exc.message_en, details=exc.details) from exc
         self._check_dossier_rules()
+        self._check_prefill()
         if self.default_locale not in ("vi", "en"):
             raise SettingsError(
                 "EFORMS_DEFAULT_LOCALE phải là 'vi' hoặc 'en'.",
@@ -152,6 +174,32 @@ class Settings:
                 f"EFORMS_HOLIDAYS has an invalid day ({exc}); use YYYY-MM-DD, comma separated.",
                 details={"variable": "EFORMS_HOLIDAYS"},
             ) from exc
+
+    def _check_prefill(self) -> None:
+        for name in ("prefill_population_url", "prefill_enterprise_url"):
+            url = getattr(self, name)
+            if url and not url.startswith(("http://", "https://")):
+                raise SettingsError(
+                    f"EFORMS_{name.upper()} phải là địa chỉ http:// hoặc https:// (hoặc để trống "
+                    "để dùng dữ liệu tham chiếu đi kèm).",
+                    f"EFORMS_{name.upper()} must be an http:// or https:// URL (or empty for the "
+                    "bundled reference registry).",
+                    details={"variable": f"EFORMS_{name.upper()}"},
+                )
+        for name in ("prefill_timeout_ms", "prefill_budget_ms", "prefill_registry_people"):
+            if getattr(self, name) <= 0:
+                raise SettingsError(
+                    f"EFORMS_{name.upper()} phải lớn hơn 0.",
+                    f"EFORMS_{name.upper()} must be greater than 0.",
+                    details={"variable": f"EFORMS_{name.upper()}"},
+                )
+        for name in ("prefill_retries", "prefill_backoff_ms", "prefill_registry_enterprises"):
+            if getattr(self, name) < 0:
+                raise SettingsError(
+                    f"EFORMS_{name.upper()} không được âm.",
+                    f"EFORMS_{name.upper()} must not be negative.",
+                    details={"variable": f"EFORMS_{name.upper()}"},
+                )
 
     def ensure_secret_key(self) -> str:
         """The configured secret, or one generated once and kept in the data dir."""

@@ -16,6 +16,7 @@ from storage.schema.dossiers import (
     OutboxEventRow,
     ProcedureRow,
 )
+from storage.schema.prefill import CitizenRecordRow
 
 __all__ = [
     "AgencyRow",
@@ -29,6 +30,7 @@ __all__ = [
     "AuditEventRow",
     "AuditHeadRow",
     "Base",
+    "CitizenRecordRow",
     "RoleGrantRow",
     "UTCDateTime",
     "UserRow",
