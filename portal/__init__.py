@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from portal import admin, audit_trail, dossiers, errors, home, i18n, security
     from portal.auth import session as auth_session
     from portal.auth import views as auth_views
+    from portal.ops import views as ops_views
 
     settings = settings or Settings.from_env()
     settings.check()
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     auth_session.init_app(app)
     auth_views.init_app(app)
     errors.init_app(app)
+    ops_views.init_app(app)
     app.jinja_env.filters["vntime"] = _vn_time
     app.jinja_env.globals["settings"] = settings
     for blueprint in (home.bp, admin.bp, audit_trail.bp, dossiers.bp, dossiers.lookup_bp):

@@ -92,6 +92,21 @@ class Settings:
     """Seed of the bundled synthetic reference registry."""
     prefill_registry_people: int = 10000
     prefill_registry_enterprises: int = 2000
+    log_format: str = "json"
+    """``json`` (one event per line) or ``text``."""
+    log_level: str = "info"
+    metrics_token: str = field(default="", repr=False)
+    """Bearer token for ``/metrics``; empty allows loopback clients only."""
+    workers: int = 2
+    """Production server processes (gunicorn)."""
+    threads: int = 8
+    """Threads per production worker."""
+    request_timeout: int = 60
+    """Seconds a production worker may spend on one request before it is restarted."""
+    forwarded_allow_ips: str = "127.0.0.1"
+    """Reverse proxies whose X-Forwarded-* headers are trusted."""
+    allow_demo_in_production: bool = False
+    """Let ``eforms serve --production`` start with demo accounts or the demo PKI."""
     demo: bool = True
     """Demo mode: local login for everyone, demo PKI, demo data allowed."""
     extra: Mapping[str, Any] = field(default_factory=dict)
