@@ -8,7 +8,7 @@ test gets a fresh bucket so tests never see each other's locked objects.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -36,6 +36,16 @@ def ceph_server() -> Iterator[S3Server]:
         pytest.skip(reason)
     with ceph_rgw() as server:
         yield server
+
+
+@pytest.fixture
+def make_s3_store(request: pytest.FixtureRequest) -> Callable[[str], S3ObjectStore]:
+    """Build a store on a fresh bucket of ``moto`` or ``ceph``."""
+
+    def make(server_name: str) -> S3ObjectStore:
+        return s3_store_on(request.getfixturevalue(f"{server_name}_server"))
+
+    return make
 
 
 def s3_store_on(server: S3Server, **options: object) -> S3ObjectStore:

@@ -1,0 +1,94 @@
+"""S3 adapter specifics: server-side lock enforcement, versions, errors."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from minio.error import S3Error
+
+from storage.errors import StoreCredentialsError, StoreUnreachableError
+from storage.objects import Retention, RetentionMode, utc_now
+from storage.s3_store import S3Config, S3ObjectStore, parse_s3_date
+from storage.testing import S3Server, free_port
+
+
+def test_rgw_dates_with_nine_fractional_digits_parse() -> None:
+    expected = datetime(2026, 11, 23, 22, 27, 39, 123456, tzinfo=UTC)
+    assert parse_s3_date("2026-11-23T22:27:39.123456789Z") == expected
+    assert parse_s3_date("2026-11-23T22:27:39Z") == expected.replace(microsecond=0)
+
+
+def test_unreachable_endpoint_is_a_clear_error_after_retries() -> None:
+    waits: list[float] = []
+    store = S3ObjectStore(
+        S3Config(
+            endpoint=f"127.0.0.1:{free_port()}",
+            bucket="eforms",
+            access_key="k",
+            secret_key="s",
+            secure=False,
+            retries=3,
+            backoff_seconds=0.01,
+            connect_timeout=1,
+        ),
+        sleep=waits.append,
+    )
+    with pytest.raises(StoreUnreachableError) as caught:
+        store.put("a/b", io.BytesIO(b"x"))
+    assert waits == [0.01, 0.02, 0.04]  # exponential backoff between the 4 attempts
+    assert "EFORMS_S3_ENDPOINT" in caught.value.message_en
+    assert "EFORMS_S3_ENDPOINT" in caught.value.message_vi
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("server_name", ["moto", "ceph"])
+def test_server_keeps_locked_version_when_overwritten_behind_our_back(
+    make_s3_store: Callable[[str], S3ObjectStore], server_name: str
+) -> None:
+    """A raw client bypassing our checks makes a new version; the locked one stays."""
+    store = make_s3_store(server_name)
+    lock = Retention(RetentionMode.COMPLIANCE, utc_now() + timedelta(hours=1))
+    old = store.put("aip/1", io.BytesIO(b"original"), retention=lock)
+    store.client.put_object(store.config.bucket, "aip/1", io.BytesIO(b"evil"), 4)
+    store.client.remove_object(store.config.bucket, "aip/1")  # only a delete marker
+    with store.get("aip/1", version_id=old.version_id) as reader:
+        assert reader.read() == b"original"
+
+
+@pytest.mark.integration
+def test_rgw_itself_refuses_deleting_a_compliance_version(
+    make_s3_store: Callable[[str], S3ObjectStore],
+) -> None:
+    store = make_s3_store("ceph")
+    lock = Retention(RetentionMode.COMPLIANCE, utc_now() + timedelta(hours=1))
+    info = store.put("aip/2", io.BytesIO(b"keep"), retention=lock)
+    with pytest.raises(S3Error) as caught:
+        store.client.remove_object(store.config.bucket, "aip/2", version_id=info.version_id)
+    assert caught.value.code == "AccessDenied"
+    assert store.get_retention("aip/2") is not None
+
+
+@pytest.mark.integration
+def test_wrong_credentials_are_a_clear_error_and_nothing_is_written(
+    ceph_server: S3Server, make_s3_store: Callable[[str], S3ObjectStore]
+) -> None:
+    good = make_s3_store("ceph")
+    bad = S3ObjectStore(
+        S3Config(
+            endpoint=ceph_server.endpoint,
+            bucket=good.config.bucket,
+            access_key=ceph_server.access_key,
+            secret_key="not-the-secret",
+            secure=False,
+            retries=0,
+        )
+    )
+    with pytest.raises(StoreCredentialsError) as caught:
+        bad.put("a/x", io.BytesIO(b"x"))
+    assert "EFORMS_S3_SECRET_KEY" in caught.value.message_en
+    with pytest.raises(StoreCredentialsError):
+        bad.describe()
+    assert not good.exists("a/x")
