@@ -8,11 +8,15 @@ it in :func:`build_services` from the settings.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import Flask, current_app
 
 from portal.settings import Settings
 from storage.db import Database
+from storage.jobs import JobLedger, JobRegistry
+from storage.ports import JobQueue, ObjectStore
+from storage.wiring import build_job_queue, build_object_store
 
 EXTENSION_KEY = "eforms"
 
@@ -23,12 +27,42 @@ class Services:
 
     settings: Settings
     db: Database
+    object_store: ObjectStore
+    job_registry: JobRegistry
+    """Capabilities register their background jobs here (``register(name, func)``)."""
+    job_ledger: JobLedger
+    """Job state and progress in the database (``recent()``, ``get(id)``)."""
+    jobs: JobQueue
 
 
 def build_services(settings: Settings) -> Services:
     """Build every service from ``settings``; connects lazily."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return Services(settings=settings, db=Database(settings.resolved_database_url))
+    db = Database(settings.resolved_database_url)
+    store = build_object_store(settings)
+    registry = JobRegistry()
+    jobs = build_job_queue(settings, JobLedger(db), registry)
+    built = Services(settings=settings, db=db, object_store=store, job_registry=registry, jobs=jobs)
+    register_storage_jobs(built)
+    return built
+
+
+def register_storage_jobs(built: Services) -> None:
+    """The storage package's background jobs (a backup the UI can start)."""
+    from storage.backup import BackupKind, run_backup
+
+    def backup(progress: object, *, target: str = "", full: bool = False) -> dict[str, object]:
+        result = run_backup(
+            db=built.db,
+            store=built.object_store,
+            target=Path(target) if target else built.settings.resolved_backup_target,
+            data_dir=built.settings.data_dir,
+            kind=BackupKind.FULL if full else None,
+            progress=progress,  # type: ignore[arg-type]
+        )
+        return {"id": result.id, "objects": result.objects, "copied": result.copied}
+
+    built.job_registry.register("storage.backup", backup)
 
 
 def services(app: Flask | None = None) -> Services:

@@ -266,8 +266,7 @@ class FsObjectStore:
         if not start.is_dir():
             return
         keys = sorted(
-            str(path.relative_to(self._meta))[: -len(".json")]
-            for path in start.rglob("*.json")
+            str(path.relative_to(self._meta))[: -len(".json")] for path in start.rglob("*.json")
         )
         for key in keys:
             if not key.startswith(prefix):
@@ -342,9 +341,7 @@ class FsObjectStore:
         no other process writes to the store.
         """
         removed = self._clear_tmp()
-        referenced = {
-            json.loads(path.read_text())["blob"] for path in self._meta.rglob("*.json")
-        }
+        referenced = {json.loads(path.read_text())["blob"] for path in self._meta.rglob("*.json")}
         for blob in self._blobs.rglob("*"):
             if blob.is_file() and blob.name not in referenced:
                 blob.unlink()

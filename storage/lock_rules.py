@@ -13,14 +13,15 @@ from storage.errors import InvalidRetentionError, ObjectHeldError, ObjectLockedE
 from storage.objects import ObjectInfo, Retention, RetentionMode
 
 
-def locked_error(key: str, retention: Retention, action_vi: str, action_en: str) -> ObjectLockedError:
+def locked_error(
+    key: str, retention: Retention, action_vi: str, action_en: str
+) -> ObjectLockedError:
     """The refusal for an action that an active retention forbids."""
     until = retention.until.isoformat()
     return ObjectLockedError(
         f"Không thể {action_vi} '{key}': đối tượng đang được lưu giữ bắt buộc "
         f"({retention.mode.value}) đến {until}.",
-        f"Cannot {action_en} '{key}': it is under {retention.mode.value} retention "
-        f"until {until}.",
+        f"Cannot {action_en} '{key}': it is under {retention.mode.value} retention until {until}.",
         details={"key": key, "mode": retention.mode.value, "until": until},
     )
 

@@ -326,9 +326,11 @@ class S3ObjectStore:
         headers = {"Content-MD5": md5sum_hash(body)}
         if bypass_governance:
             headers["x-amz-bypass-governance-retention"] = "true"
-        query = {"retention": "", "versionId": info.version_id} if info.version_id else {
-            "retention": ""
-        }
+        query = (
+            {"retention": "", "versionId": info.version_id}
+            if info.version_id
+            else {"retention": ""}
+        )
         # The SDK's set_object_retention cannot send the bypass header;
         # _execute is the request it would make (minio pinned < 8).
         self._call(

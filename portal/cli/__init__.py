@@ -18,6 +18,7 @@ from eforms.errors import EformsError
 COMMAND_MODULES = (
     "portal.cli.serve",
     "portal.cli.db",
+    "portal.cli.storage",
 )
 
 

@@ -148,5 +148,3 @@ def test_full_disk_while_replacing_keeps_the_old_object(tiny_disk: Path) -> None
         store.put("doc", io.BytesIO(os.urandom(3 * 1024 * 1024)))
     with store.get("doc") as reader:
         assert reader.read() == b"v1" * 1000
-
-

@@ -39,7 +39,11 @@ def test_put_get_head_round_trip(store: ObjectStore) -> None:
     assert info.sha256 == hashlib.sha256(data).hexdigest()
     assert info.size == len(data)
     head = store.head("dossiers/G01/to-khai.pdf")
-    assert (head.sha256, head.size, head.content_type) == (info.sha256, len(data), "application/pdf")
+    assert (head.sha256, head.size, head.content_type) == (
+        info.sha256,
+        len(data),
+        "application/pdf",
+    )
     assert _read(store, "dossiers/G01/to-khai.pdf") == data
     assert store.exists("dossiers/G01/to-khai.pdf")
 
