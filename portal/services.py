@@ -41,8 +41,15 @@ def build_services(settings: Settings) -> Services:
     db = Database(settings.resolved_database_url)
     store = build_object_store(settings)
     registry = JobRegistry()
-    jobs = build_job_queue(settings, JobLedger(db), registry)
-    built = Services(settings=settings, db=db, object_store=store, job_registry=registry, jobs=jobs)
+    ledger = JobLedger(db)
+    built = Services(
+        settings=settings,
+        db=db,
+        object_store=store,
+        job_registry=registry,
+        job_ledger=ledger,
+        jobs=build_job_queue(settings, ledger, registry),
+    )
     register_storage_jobs(built)
     return built
 
