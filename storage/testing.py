@@ -236,3 +236,62 @@ def redis_server() -> Iterator[str]:
             proc.kill()
             proc.wait()
         shutil.rmtree(d, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class PostgresServer:
+    """A throw-away PostgreSQL cluster on loopback."""
+
+    host: str
+    port: int
+    user: str
+    run_as: str | None
+    bin_dir: Path
+
+    def url(self, database: str) -> str:
+        """SQLAlchemy URL of ``database`` on this server (trust auth, no password)."""
+        return f"postgresql+psycopg://{self.user}@{self.host}:{self.port}/{database}"
+
+    def create_database(self, name: str) -> str:
+        """Create an empty database and return its URL."""
+        subprocess.run(
+            [str(self.bin_dir / "createdb"), "-h", self.host, "-p", str(self.port),
+             "-U", self.user, name],
+            check=True, capture_output=True, user=self.run_as,
+        )  # fmt: skip
+        return self.url(name)
+
+
+def postgres_bin_dir() -> Path | None:
+    """The newest ``/usr/lib/postgresql/<major>/bin`` with initdb, or None."""
+    candidates = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name)
+    )
+    return candidates[-1].parent if candidates else None
+
+
+@contextlib.contextmanager
+def postgres_server() -> Iterator[PostgresServer]:
+    """initdb + pg_ctl in a temporary directory; as root the server runs as ``postgres``."""
+    bin_dir = postgres_bin_dir()
+    if bin_dir is None:
+        raise RuntimeError("PostgreSQL server binaries not found (apt install postgresql)")
+    run_as = "postgres" if os.geteuid() == 0 else None
+    d = Path(tempfile.mkdtemp(prefix="eforms-pg-"))
+    if run_as:
+        shutil.chown(d, user=run_as)
+    port = free_port()
+
+    def pg(*args: str) -> None:
+        subprocess.run(args, check=True, capture_output=True, user=run_as, timeout=60)
+
+    try:
+        pg(str(bin_dir / "initdb"), "-D", f"{d}/data", "-U", "eforms", "-A", "trust",
+           "-E", "UTF8", "--no-sync")  # fmt: skip
+        pg(str(bin_dir / "pg_ctl"), "start", "-w", "-D", f"{d}/data", "-l", f"{d}/log",
+           "-o", f"-p {port} -k {d} -c listen_addresses=127.0.0.1 -c fsync=off")  # fmt: skip
+        yield PostgresServer("127.0.0.1", port, "eforms", run_as, bin_dir)
+    finally:
+        with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            pg(str(bin_dir / "pg_ctl"), "stop", "-D", f"{d}/data", "-m", "immediate")
+        shutil.rmtree(d, ignore_errors=True)
