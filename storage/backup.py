@@ -234,7 +234,6 @@ def _copy_objects(
                 backup_set.put(key, reader, sha256=info.sha256)  # type: ignore[arg-type]
             copied += 1
             copied_bytes += info.size
-        head = store.head(info.key)
         entries.append(
             {
                 "key": info.key,
@@ -242,11 +241,11 @@ def _copy_objects(
                 "size": info.size,
                 "content_type": info.content_type,
                 "retention": (
-                    {"mode": head.retention.mode.value, "until": head.retention.until.isoformat()}
-                    if head.retention
+                    {"mode": info.retention.mode.value, "until": info.retention.until.isoformat()}
+                    if info.retention
                     else None
                 ),
-                "legal_hold": head.legal_hold,
+                "legal_hold": info.legal_hold,
             }
         )
         reporter.report(done, len(listed), f"objects {done}/{len(listed)}")

@@ -39,6 +39,7 @@ from storage.objects import (
     Retention,
     RetentionMode,
     check_key,
+    check_prefix,
     check_sha256,
     mismatch_error,
     utc_now,
@@ -242,7 +243,12 @@ class FsObjectStore:
     # -- reading -----------------------------------------------------------
 
     def get(self, key: str, *, version_id: str | None = None) -> ObjectReader:
-        """Open for streaming; see :meth:`storage.ports.ObjectStore.get`."""
+        """Open for streaming; see :meth:`storage.ports.ObjectStore.get`.
+
+        This store keeps one version per key: any ``version_id`` is unknown.
+        """
+        if version_id is not None:
+            raise _missing(key)
         for _attempt in range(3):
             record = self._require_record(key)
             try:
@@ -254,6 +260,8 @@ class FsObjectStore:
 
     def head(self, key: str, *, version_id: str | None = None) -> ObjectInfo:
         """Metadata; see :meth:`storage.ports.ObjectStore.head`."""
+        if version_id is not None:
+            raise _missing(key)
         return _info(self._require_record(key))
 
     def exists(self, key: str) -> bool:
@@ -262,6 +270,7 @@ class FsObjectStore:
 
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
         """Objects whose key starts with ``prefix``, in key order."""
+        check_prefix(prefix)  # no '..' walking out of the store
         start = self._meta / prefix.rpartition("/")[0] if "/" in prefix else self._meta
         if not start.is_dir():
             return

@@ -98,6 +98,14 @@ def check_key(key: str) -> str:
     return key
 
 
+def check_prefix(prefix: str) -> str:
+    """Return a listing prefix whose directory part is a safe key (or empty)."""
+    directory = prefix.rpartition("/")[0]
+    if directory or prefix.startswith("/"):
+        check_key(directory)
+    return prefix
+
+
 def check_sha256(value: str | None) -> str | None:
     """Normalise an expected SHA-256 (hex, any case) or raise ChecksumMismatchError."""
     if value is None:
