@@ -58,6 +58,22 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _make_dirs(path: Path) -> None:
+    """Create ``path`` and missing parents, fsyncing each parent that gained an entry.
+
+    Without it a crash could lose a new directory, and with it the records
+    inside that were fsynced.
+    """
+    if path.is_dir():
+        return
+    _make_dirs(path.parent)
+    try:
+        path.mkdir()
+    except FileExistsError:
+        return
+    _fsync_dir(path.parent)
+
+
 def _full_error(root: Path, exc: OSError) -> StoreFullError:
     return StoreFullError(
         f"Ổ đĩa của kho lưu trữ ({root}) đã đầy; không có gì được ghi. "
@@ -143,7 +159,10 @@ class FsObjectStore:
 
     def _write_record(self, key: str, record: Mapping[str, Any]) -> None:
         target = self._meta_path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            _make_dirs(target.parent)
+        except OSError as exc:
+            raise _io_error(self.root, exc) from exc
         tmp = self._tmp / f"meta-{secrets.token_hex(8)}"
         try:
             with open(tmp, "x") as fh:
@@ -233,7 +252,7 @@ class FsObjectStore:
     def _commit_blob(self, tmp: Path, token: str) -> None:
         target = self._blob_path(token)
         try:
-            target.parent.mkdir(exist_ok=True)
+            _make_dirs(target.parent)
             os.replace(tmp, target)
             _fsync_dir(target.parent)
         except OSError as exc:

@@ -53,7 +53,7 @@ from storage.s3_errors import translate
 
 T = TypeVar("T")
 _SHA256_META = "x-amz-meta-sha256"
-_TRANSIENT = (urllib3.exceptions.HTTPError, ServerError, OSError)
+_TRANSIENT = (urllib3.exceptions.HTTPError, ServerError, ConnectionError, TimeoutError)
 
 
 @dataclass(frozen=True)
