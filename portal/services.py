@@ -8,11 +8,11 @@ it in :func:`build_services` from the settings.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import Flask, current_app
 
 from portal.settings import Settings
+from storage.backup import make_backup_job
 from storage.db import Database
 from storage.jobs import JobLedger, JobRegistry
 from storage.ports import JobQueue, ObjectStore
@@ -41,8 +41,17 @@ def build_services(settings: Settings) -> Services:
     db = Database(settings.resolved_database_url)
     store = build_object_store(settings)
     registry = JobRegistry()
+    registry.register(
+        "storage.backup",
+        make_backup_job(
+            db=db,
+            store=store,
+            default_target=settings.resolved_backup_target,
+            data_dir=settings.data_dir,
+        ),
+    )
     ledger = JobLedger(db)
-    built = Services(
+    return Services(
         settings=settings,
         db=db,
         object_store=store,
@@ -50,26 +59,6 @@ def build_services(settings: Settings) -> Services:
         job_ledger=ledger,
         jobs=build_job_queue(settings, ledger, registry),
     )
-    register_storage_jobs(built)
-    return built
-
-
-def register_storage_jobs(built: Services) -> None:
-    """The storage package's background jobs (a backup the UI can start)."""
-    from storage.backup import BackupKind, run_backup
-
-    def backup(progress: object, *, target: str = "", full: bool = False) -> dict[str, object]:
-        result = run_backup(
-            db=built.db,
-            store=built.object_store,
-            target=Path(target) if target else built.settings.resolved_backup_target,
-            data_dir=built.settings.data_dir,
-            kind=BackupKind.FULL if full else None,
-            progress=progress,  # type: ignore[arg-type]
-        )
-        return {"id": result.id, "objects": result.objects, "copied": result.copied}
-
-    built.job_registry.register("storage.backup", backup)
 
 
 def services(app: Flask | None = None) -> Services:

@@ -28,7 +28,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -171,6 +171,25 @@ def run_backup(
         raise
     reporter.report(len(objects), len(objects), f"backup {backup_id} complete")
     return BackupResult(backup_id, kind, final, len(objects), copied, copied_bytes)
+
+
+def make_backup_job(
+    *, db: Database, store: ObjectStore, default_target: Path, data_dir: Path
+) -> Callable[..., dict[str, Any]]:
+    """The ``storage.backup`` job: payload ``target`` (default ``default_target``), ``full``."""
+
+    def backup(progress: JobReporter, *, target: str = "", full: bool = False) -> dict[str, Any]:
+        result = run_backup(
+            db=db,
+            store=store,
+            target=Path(target) if target else default_target,
+            data_dir=data_dir,
+            kind=BackupKind.FULL if full else None,
+            progress=progress,
+        )
+        return {"id": result.id, "objects": result.objects, "copied": result.copied}
+
+    return backup
 
 
 def _snapshot_database(db: Database, into: Path) -> dict[str, Any]:
@@ -331,6 +350,7 @@ __all__ = [
     "BackupResult",
     "due_kind",
     "list_backups",
+    "make_backup_job",
     "read_manifest",
     "run_backup",
 ]
