@@ -157,7 +157,7 @@ def ceph_rgw(*, memstore_bytes: int = 2 * 1024**3, timeout: float = 90) -> Itera
     Ready in about 15 s; everything lives in a temporary directory that is
     removed, with the daemons stopped, when the block ends.
     """
-    d = Path(tempfile.mkdtemp(prefix="eforms-ceph-"))
+    d = Path(tempfile.mkdtemp(prefix="eforms-storage-ceph-"))
     conf = d / "ceph.conf"
     for sub in ("run", "log", "mon", "mgr", "osd", "rgw"):
         (d / sub).mkdir()
@@ -217,7 +217,7 @@ def redis_server() -> Iterator[str]:
     binary = shutil.which("redis-server")
     if binary is None:
         raise RuntimeError("redis-server is not installed (apt install redis-server)")
-    d = Path(tempfile.mkdtemp(prefix="eforms-redis-"))
+    d = Path(tempfile.mkdtemp(prefix="eforms-storage-redis-"))
     port = free_port()
     proc = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(d),
@@ -277,7 +277,7 @@ def postgres_server() -> Iterator[PostgresServer]:
     if bin_dir is None:
         raise RuntimeError("PostgreSQL server binaries not found (apt install postgresql)")
     run_as = "postgres" if os.geteuid() == 0 else None
-    d = Path(tempfile.mkdtemp(prefix="eforms-pg-"))
+    d = Path(tempfile.mkdtemp(prefix="eforms-storage-pg-"))
     if run_as:
         shutil.chown(d, user=run_as)
     port = free_port()
