@@ -35,6 +35,14 @@ class S3Server:
     access_key: str
     secret_key: str
     region: str = "us-east-1"
+    ceph_conf: Path | None = None
+    """The cluster's ``ceph.conf`` when the server is a local Ceph RGW."""
+
+    def rgw_admin(self, *args: str) -> str:
+        """Run ``radosgw-admin`` on this local cluster (users, quotas)."""
+        if self.ceph_conf is None:
+            raise RuntimeError("not a local Ceph RGW")
+        return _run(["radosgw-admin", *args], self.ceph_conf)
 
 
 def free_port() -> int:
@@ -190,7 +198,9 @@ def ceph_rgw(*, memstore_bytes: int = 2 * 1024**3, timeout: float = 90) -> Itera
         access, secret = secrets.token_hex(10).upper(), secrets.token_hex(20)
         _run(["radosgw-admin", "user", "create", "--uid=eforms", "--display-name=eforms",
               f"--access-key={access}", f"--secret-key={secret}"], conf)  # fmt: skip
-        yield S3Server(endpoint=f"127.0.0.1:{rgw_port}", access_key=access, secret_key=secret)
+        yield S3Server(
+            endpoint=f"127.0.0.1:{rgw_port}", access_key=access, secret_key=secret, ceph_conf=conf
+        )
     finally:
         _stop_by_pid_files(d / "run")
         shutil.rmtree(d, ignore_errors=True)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from minio.error import S3Error
 
-from storage.errors import StoreCredentialsError, StoreUnreachableError
+from storage.errors import StoreCredentialsError, StoreFullError, StoreUnreachableError
 from storage.objects import Retention, RetentionMode, utc_now
 from storage.s3_store import S3Config, S3ObjectStore, parse_s3_date
 from storage.testing import S3Server, free_port
@@ -92,3 +92,25 @@ def test_wrong_credentials_are_a_clear_error_and_nothing_is_written(
     with pytest.raises(StoreCredentialsError):
         bad.describe()
     assert not good.exists("a/x")
+
+
+@pytest.mark.integration
+def test_a_full_quota_is_a_clear_error_and_nothing_is_written(ceph_server: S3Server) -> None:
+    """RGW's user quota stands in for a full S3 store."""
+    ceph_server.rgw_admin("user", "create", "--uid=tiny", "--display-name=tiny",
+                          "--access-key=TINYKEY", "--secret-key=tinysecret")  # fmt: skip
+    ceph_server.rgw_admin("quota", "set", "--quota-scope=user", "--uid=tiny", "--max-size=1048576")
+    ceph_server.rgw_admin("quota", "enable", "--quota-scope=user", "--uid=tiny")
+    store = S3ObjectStore(
+        S3Config(
+            ceph_server.endpoint, "eforms-tiny", "TINYKEY", "tinysecret", secure=False, retries=0
+        )  # fmt: skip
+    )
+    store.ensure_bucket()
+    store.put("kept", io.BytesIO(b"k" * 500_000))
+    with pytest.raises(StoreFullError) as caught:
+        store.put("too-big", io.BytesIO(b"x" * 2_000_000))
+    assert "quota" in caught.value.message_en and "hạn mức" in caught.value.message_vi
+    assert not store.exists("too-big")
+    with store.get("kept") as reader:
+        assert reader.read() == b"k" * 500_000
