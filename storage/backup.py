@@ -29,7 +29,7 @@ import shutil
 import sqlite3
 import subprocess
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -247,6 +247,8 @@ def _copy_objects(
     entries: list[dict[str, Any]] = []
     copied = copied_bytes = 0
     for done, info in enumerate(listed, start=1):
+        if not info.sha256:
+            info = replace(info, sha256=_hash_object(store, info.key))
         key = content_key(info.sha256)
         if not backup_set.exists(key):
             with store.get(info.key) as reader:
@@ -269,6 +271,14 @@ def _copy_objects(
         )
         reporter.report(done, len(listed), f"objects {done}/{len(listed)}")
     return entries, copied, copied_bytes
+
+
+def _hash_object(store: ObjectStore, key: str) -> str:
+    """SHA-256 of an object stored without one (written by another tool)."""
+    with store.get(key) as reader:
+        for _chunk in reader.chunks():
+            pass
+    return str(reader.sha256)
 
 
 def _data_files(data_dir: Path, *, exclude: Path) -> Iterator[Path]:

@@ -134,7 +134,8 @@ class ObjectReader:
     """A streamed object: read it in chunks; its SHA-256 is checked at the end.
 
     Reading to the end raises :class:`ChecksumMismatchError` if the bytes do
-    not hash to ``info.sha256`` (bit rot, tampering). Always close it (or use
+    not hash to ``info.sha256`` (bit rot, tampering); an empty ``info.sha256``
+    (an object written by another tool) is not checked. Always close it (or use
     it as a context manager) so that connections and files are released.
     """
 
@@ -144,6 +145,8 @@ class ObjectReader:
         self._on_close = on_close
         self._hash = hashlib.sha256()
         self._done = False
+        self.sha256: str | None = None
+        """The SHA-256 of what was read, once read to the end."""
 
     def read(self, size: int = -1) -> bytes:
         """Up to ``size`` bytes (all when negative); ``b""`` at the end."""
@@ -164,7 +167,9 @@ class ObjectReader:
             return
         self._done = True
         actual = self._hash.hexdigest()
-        if actual != self.info.sha256:
+        self.sha256 = actual
+        # Objects another tool wrote into an S3 bucket carry no checksum of ours.
+        if self.info.sha256 and actual != self.info.sha256:
             raise mismatch_error(self.info.key, expected=self.info.sha256, actual=actual)
 
     def close(self) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from minio.error import S3Error
@@ -114,3 +117,28 @@ def test_a_full_quota_is_a_clear_error_and_nothing_is_written(ceph_server: S3Ser
     assert not store.exists("too-big")
     with store.get("kept") as reader:
         assert reader.read() == b"k" * 500_000
+
+
+@pytest.mark.integration
+def test_objects_written_by_another_tool_are_read_and_backed_up(
+    make_s3_store: Callable[[str], S3ObjectStore], tmp_path: Path
+) -> None:
+    from storage.backup import run_backup
+    from storage.db import Database
+    from storage.restore import verify_backups
+
+    store = make_s3_store("moto")
+    data = b"uploaded by another tool"
+    store.client.put_object(
+        store.config.bucket, "foreign/x", io.BytesIO(data), len(data),
+        metadata={"x-amz-checksum-sha256": base64.b64encode(hashlib.sha256(data).digest()).decode(),
+                  "x-amz-sdk-checksum-algorithm": "SHA256"},
+    )  # fmt: skip
+    assert store.head("foreign/x").sha256 == ""
+    with store.get("foreign/x") as reader:
+        assert reader.read() == data
+    db = Database(f"sqlite:///{tmp_path / 'e.db'}")
+    db.upgrade()
+    result = run_backup(db=db, store=store, target=tmp_path / "b")
+    assert result.objects == 1 and verify_backups(tmp_path / "b").ok
+    db.dispose()
