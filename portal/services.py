@@ -14,7 +14,11 @@ from flask import Flask, current_app
 from dossiers import CodeFormat, DossierPolicy, WorkingCalendar
 from forms_builder.prefill import PrefillConfig, PrefillService, build_prefill
 from portal.settings import Settings
+from storage.backup import make_backup_job
 from storage.db import Database
+from storage.jobs import JobLedger, JobRegistry
+from storage.ports import JobQueue, ObjectStore
+from storage.wiring import build_job_queue, build_object_store
 
 EXTENSION_KEY = "eforms"
 
@@ -28,12 +32,30 @@ class Services:
     dossier_policy: DossierPolicy
     """Dossier code format and the working calendar."""
     prefill: PrefillService
+    object_store: ObjectStore
+    job_registry: JobRegistry
+    """Capabilities register their background jobs here (``register(name, func)``)."""
+    job_ledger: JobLedger
+    """Job state and progress in the database (``recent()``, ``get(id)``)."""
+    jobs: JobQueue
 
 
 def build_services(settings: Settings) -> Services:
     """Build every service from ``settings``; connects lazily."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.resolved_database_url)
+    store = build_object_store(settings)
+    registry = JobRegistry()
+    registry.register(
+        "storage.backup",
+        make_backup_job(
+            db=db,
+            store=store,
+            default_target=settings.resolved_backup_target,
+            data_dir=settings.data_dir,
+        ),
+    )
+    ledger = JobLedger(db)
     return Services(
         settings=settings,
         db=db,
@@ -42,6 +64,10 @@ def build_services(settings: Settings) -> Services:
             calendar=WorkingCalendar.vietnam(settings.holidays.split(",")),
         ),
         prefill=build_prefill(_prefill_config(settings), db),
+        object_store=store,
+        job_registry=registry,
+        job_ledger=ledger,
+        jobs=build_job_queue(settings, ledger, registry),
     )
 
 

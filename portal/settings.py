@@ -107,6 +107,24 @@ class Settings:
     """Reverse proxies whose X-Forwarded-* headers are trusted."""
     allow_demo_in_production: bool = False
     """Let ``eforms serve --production`` start with demo accounts or the demo PKI."""
+    object_store: str = "fs"
+    """``fs`` (directory ``objects_dir``) or ``s3`` (an S3 bucket with object lock)."""
+    objects_dir: str = ""
+    """Filesystem object store directory; empty means ``<data_dir>/objects``."""
+    s3_endpoint: str = ""
+    """``host:port`` of the S3 store (Ceph RGW, MinIO, AWS), without scheme."""
+    s3_bucket: str = "eforms"
+    s3_access_key: str = ""
+    s3_secret_key: str = field(default="", repr=False)
+    s3_region: str = "us-east-1"
+    s3_secure: bool = True
+    """HTTPS to the S3 store."""
+    backup_target: str = ""
+    """Default directory of ``eforms backup -o``; empty means ``<data_dir>/backups``."""
+    job_broker_url: str = ""
+    """Celery broker (``redis://host:6379/0``); empty runs jobs on in-process threads."""
+    job_workers: int = 2
+    """Threads of the in-process job queue."""
     demo: bool = True
     """Demo mode: local login for everyone, demo PKI, demo data allowed."""
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -118,6 +136,16 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'eforms.db').resolve()}"
+
+    @property
+    def resolved_objects_dir(self) -> Path:
+        """The filesystem object store's directory."""
+        return Path(self.objects_dir) if self.objects_dir else self.data_dir / "objects"
+
+    @property
+    def resolved_backup_target(self) -> Path:
+        """Where backups go unless ``-o`` says otherwise."""
+        return Path(self.backup_target) if self.backup_target else self.data_dir / "backups"
 
     @property
     def resolved_base_url(self) -> str:
@@ -162,6 +190,7 @@ class Settings:
             raise SettingsError(exc.message_vi, exc.message_en, details=exc.details) from exc
         self._check_dossier_rules()
         self._check_prefill()
+        self._check_object_store()
         if self.default_locale not in ("vi", "en"):
             raise SettingsError(
                 "EFORMS_DEFAULT_LOCALE phải là 'vi' hoặc 'en'.",
@@ -215,6 +244,23 @@ class Settings:
                     f"EFORMS_{name.upper()} must not be negative.",
                     details={"variable": f"EFORMS_{name.upper()}"},
                 )
+
+    def _check_object_store(self) -> None:
+        if self.object_store not in ("fs", "s3"):
+            raise SettingsError(
+                "EFORMS_OBJECT_STORE phải là 'fs' hoặc 's3'.",
+                "EFORMS_OBJECT_STORE must be 'fs' or 's3'.",
+                details={"variable": "EFORMS_OBJECT_STORE"},
+            )
+        if self.object_store == "s3":
+            for name in ("s3_endpoint", "s3_bucket", "s3_access_key", "s3_secret_key"):
+                if not getattr(self, name):
+                    variable = f"EFORMS_{name.upper()}"
+                    raise SettingsError(
+                        f"EFORMS_OBJECT_STORE=s3 cần {variable}.",
+                        f"EFORMS_OBJECT_STORE=s3 needs {variable}.",
+                        details={"variable": variable},
+                    )
 
     def ensure_secret_key(self) -> str:
         """The configured secret, or one generated once and kept in the data dir."""

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "portal.cli.audit",
     "portal.cli.doctor",
     "portal.cli.prefill",
+    "portal.cli.storage",
 )
 
 

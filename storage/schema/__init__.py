@@ -16,6 +16,7 @@ from storage.schema.dossiers import (
     OutboxEventRow,
     ProcedureRow,
 )
+from storage.schema.jobs import JobRow
 from storage.schema.prefill import CitizenRecordRow
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "AuditHeadRow",
     "Base",
     "CitizenRecordRow",
+    "JobRow",
     "RoleGrantRow",
     "UTCDateTime",
     "UserRow",
