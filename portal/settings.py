@@ -125,6 +125,13 @@ class Settings:
     """Celery broker (``redis://host:6379/0``); empty runs jobs on in-process threads."""
     job_workers: int = 2
     """Threads of the in-process job queue."""
+    outbox_endpoints: str = ""
+    """Comma-separated URLs that receive dossier status events (empty: none)."""
+    outbox_secret: str = field(default="", repr=False)
+    """HMAC-SHA256 key for the ``X-Eforms-Signature`` header of delivered events."""
+    outbox_max_attempts: int = 12
+    outbox_interval_seconds: int = 5
+    """How often the server's delivery loop runs."""
     demo: bool = True
     """Demo mode: local login for everyone, demo PKI, demo data allowed."""
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -189,6 +196,7 @@ class Settings:
         except DatabaseConfigError as exc:
             raise SettingsError(exc.message_vi, exc.message_en, details=exc.details) from exc
         self._check_dossier_rules()
+        self._check_outbox()
         self._check_prefill()
         self._check_object_store()
         if self.default_locale not in ("vi", "en"):
@@ -196,6 +204,25 @@ class Settings:
                 "EFORMS_DEFAULT_LOCALE phải là 'vi' hoặc 'en'.",
                 "EFORMS_DEFAULT_LOCALE must be 'vi' or 'en'.",
                 details={"variable": "EFORMS_DEFAULT_LOCALE"},
+            )
+
+    @property
+    def outbox_endpoint_list(self) -> tuple[str, ...]:
+        return tuple(u.strip() for u in self.outbox_endpoints.split(",") if u.strip())
+
+    def _check_outbox(self) -> None:
+        for url in self.outbox_endpoint_list:
+            if not url.startswith(("http://", "https://")):
+                raise SettingsError(
+                    f"EFORMS_OUTBOX_ENDPOINTS có địa chỉ không hợp lệ: {url!r}.",
+                    f"EFORMS_OUTBOX_ENDPOINTS has an invalid URL: {url!r}.",
+                    details={"variable": "EFORMS_OUTBOX_ENDPOINTS"},
+                )
+        if self.outbox_endpoint_list and not self.outbox_secret:
+            raise SettingsError(
+                "Cần đặt EFORMS_OUTBOX_SECRET để ký các sự kiện gửi đi.",
+                "Set EFORMS_OUTBOX_SECRET to sign the events sent to EFORMS_OUTBOX_ENDPOINTS.",
+                details={"variable": "EFORMS_OUTBOX_SECRET"},
             )
 
     def _check_dossier_rules(self) -> None:

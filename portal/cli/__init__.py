@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "portal.cli.users",
     "portal.cli.audit",
     "portal.cli.doctor",
+    "portal.cli.outbox",
     "portal.cli.prefill",
     "portal.cli.storage",
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from portal.ops.logs import configure_logging
+from portal.ops.outbox_runner import start_outbox
 from portal.ops.production import ProductionServer, gunicorn_options, refuse_demo
 from portal.settings import Settings
 
@@ -37,6 +38,7 @@ def serve(host: str | None, port: int | None, production: bool) -> None:
     from portal import create_app
 
     app = create_app(settings)
+    start_outbox(app)
     click.echo(f"eforms đang chạy tại / is running at http://{host}:{port}/")
     run_simple(host, port, app, threaded=True, use_reloader=False)
 

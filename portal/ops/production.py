@@ -109,6 +109,9 @@ class ProductionServer(BaseApplication):  # type: ignore[misc]
     def load(self) -> Flask:
         from portal import create_app
         from portal.ops.logs import configure_logging
+        from portal.ops.outbox_runner import start_outbox
 
         configure_logging(fmt=self.settings.log_format, level=self.settings.log_level)
-        return create_app(self.settings)
+        app = create_app(self.settings)
+        start_outbox(app)
+        return app

@@ -159,8 +159,23 @@ class OutboxEventRow(Base):
     event_type: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, object]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+
+class OutboxDeliveryRow(Base):
+    """The delivery of one event to one configured endpoint."""
+
+    __tablename__ = "outbox_deliveries"
+    __table_args__ = (
+        UniqueConstraint("event_pk", "endpoint", name="uq_outbox_delivery"),
+        Index("ix_outbox_deliveries_state", "endpoint", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_pk: Mapped[int] = mapped_column(ForeignKey("outbox_events.id"), index=True)
+    endpoint: Mapped[str] = mapped_column(String(500))
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    """``pending``, ``delivered`` or ``dead`` (gave up; an administrator can replay)."""
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
-    dead: Mapped[bool] = mapped_column(default=False)

@@ -2,7 +2,7 @@
 
 Revision ID: 0010_dossiers
 Revises: 0001_foundation
-Create Date: 2026-11-24 03:53:23.445347
+Create Date: 2026-11-24 04:17:21.731761
 """
 
 import sqlalchemy as sa
@@ -40,11 +40,6 @@ def upgrade() -> None:
         sa.Column("event_type", sa.String(length=64), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("last_error", sa.Text(), nullable=True),
-        sa.Column("dead", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_events")),
         sa.UniqueConstraint("aggregate_id", "sequence", name="uq_outbox_seq"),
         sa.UniqueConstraint("event_id", name=op.f("uq_outbox_events_event_id")),
@@ -53,8 +48,31 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_outbox_events_aggregate_id"), ["aggregate_id"], unique=False
         )
+
+    op.create_table(
+        "outbox_deliveries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("event_pk", sa.Integer(), nullable=False),
+        sa.Column("endpoint", sa.String(length=500), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["event_pk"],
+            ["outbox_events.id"],
+            name=op.f("fk_outbox_deliveries_event_pk_outbox_events"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_deliveries")),
+        sa.UniqueConstraint("event_pk", "endpoint", name="uq_outbox_delivery"),
+    )
+    with op.batch_alter_table("outbox_deliveries", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_outbox_events_delivered_at"), ["delivered_at"], unique=False
+            batch_op.f("ix_outbox_deliveries_event_pk"), ["event_pk"], unique=False
+        )
+        batch_op.create_index(
+            "ix_outbox_deliveries_state", ["endpoint", "state", "next_attempt_at"], unique=False
         )
 
     op.create_table(
@@ -202,8 +220,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_procedures_agency_id"))
 
     op.drop_table("procedures")
+    with op.batch_alter_table("outbox_deliveries", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_deliveries_state")
+        batch_op.drop_index(batch_op.f("ix_outbox_deliveries_event_pk"))
+
+    op.drop_table("outbox_deliveries")
     with op.batch_alter_table("outbox_events", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_outbox_events_delivered_at"))
         batch_op.drop_index(batch_op.f("ix_outbox_events_aggregate_id"))
 
     op.drop_table("outbox_events")
