@@ -85,7 +85,7 @@ def submit(
     )
     session.add(row)
     session.flush()
-    _record(
+    record_step(
         session,
         row,
         actor=actor,
@@ -132,8 +132,8 @@ def act(
     _check_preconditions(row, action)
     procedure = session.get(ProcedureRow, row.procedure_code)
     assert procedure is not None
-    _apply_effects(row, transition.target, action, policy, procedure.processing_days, now)
-    _record(
+    apply_effects(row, transition.target, action, policy, procedure.processing_days, now)
+    record_step(
         session,
         row,
         actor=user.username,
@@ -187,7 +187,7 @@ def _check_preconditions(row: DossierRow, action: Action) -> None:
         )
 
 
-def _apply_effects(
+def apply_effects(
     row: DossierRow,
     target: Status,
     action: Action,
@@ -211,7 +211,7 @@ def _apply_effects(
         row.closed_at = now
 
 
-def _record(
+def record_step(
     session: Session,
     row: DossierRow,
     *,

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "portal.cli.audit",
     "portal.cli.doctor",
     "portal.cli.outbox",
+    "portal.cli.dossiers",
     "portal.cli.prefill",
     "portal.cli.storage",
 )
