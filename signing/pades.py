@@ -127,8 +127,12 @@ async def prepare(
     trust: TrustSettings,
     options: SignOptions,
     certificate: x509.Certificate | None = None,
+    known_check: CertificateCheck | None = None,
 ) -> Prepared:
-    """Check the field, the algorithms and the certificate; build the signing metadata."""
+    """Check the field, the algorithms and the certificate; build the signing metadata.
+
+    ``known_check`` skips the certificate check already done for this batch.
+    """
     cert = certificate or pyhanko_signer.signing_cert
     if cert is None:
         raise SigningError("Không có chứng thư số để ký.", "The signer has no certificate.")
@@ -138,7 +142,7 @@ async def prepare(
     field_name = document.choose_field_name(fields, options.field_name, kind)
     chain = tuple(c for c in pyhanko_signer.cert_registry if c != cert)
     context = trust.validation_context()
-    check = await check_signer_certificate(
+    check = known_check or await check_signer_certificate(
         cert,
         chain=chain,
         context=context,
