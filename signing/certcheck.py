@@ -30,7 +30,7 @@ from signing.errors import (
     RevocationUnavailableError,
 )
 from signing.model import CertificateCheck, UnknownStatusPolicy
-from signing.policy import check_key
+from signing.policy import check_key, display_name
 
 SIGNING_KEY_USAGE = frozenset({"digital_signature", "non_repudiation"})
 
@@ -50,7 +50,7 @@ async def check_signer_certificate(
     ``warn``.
     """
     check_key(cert)
-    name = cert.subject.human_friendly
+    name = display_name(cert)
     try:
         await _validate(cert, chain, context)
     except RevokedError as exc:

@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from pyhanko_certvalidator import ValidationContext
 
+from signing.csc_server import Credential
 from signing.errors import PkiError, UnknownIdentityError
 from signing.trust import TrustSettings
 
@@ -180,6 +181,20 @@ class DemoPKI:
     def private_key_pem(self, identity_id: str) -> bytes:
         """The identity's private key (PKCS#8 PEM), e.g. to import into a token."""
         return (self.directory / "keys" / f"{identity(identity_id).label}.key.pem").read_bytes()
+
+    def csc_credentials(self) -> list[Credential]:
+        """Remote-signing credentials for the CSC test server: one per signing identity.
+
+        The credential id is ``<identity id>``'s label prefixed with ``cred-``,
+        the user id is the identity id, the PIN is :data:`DEMO_PIN`.
+        """
+        credentials = []
+        for ident in IDENTITIES:
+            key = serialization.load_pem_private_key(self.private_key_pem(ident.id), None)
+            certs = (self.certificate(ident.id), *self.chain(ident.id))
+            credentials.append(Credential(credential_id=f"cred-{ident.label}", user_id=ident.id,
+                                          key=key, certificates=certs, pin=DEMO_PIN))
+        return credentials
 
     def _arch_of(self, ident: DemoIdentity) -> PKIArchitecture:
         return self.untrusted_arch if ident.arch == UNTRUSTED_ARCH else self.arch

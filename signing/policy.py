@@ -26,9 +26,9 @@ def check_key(cert: x509.Certificate) -> None:
     if algo == "ec" and bits >= MIN_EC_BITS:
         return
     raise WeakAlgorithmError(
-        f"Khóa {algo.upper()} {bits} bit của chứng thư '{cert.subject.human_friendly}' "
+        f"Khóa {algo.upper()} {bits} bit của chứng thư '{display_name(cert)}' "
         f"không được phép: cần RSA >= {MIN_RSA_BITS} bit hoặc ECDSA >= {MIN_EC_BITS} bit.",
-        f"The {algo.upper()} {bits}-bit key of '{cert.subject.human_friendly}' is not "
+        f"The {algo.upper()} {bits}-bit key of '{display_name(cert)}' is not "
         f"allowed: RSA >= {MIN_RSA_BITS} bits or ECDSA >= {MIN_EC_BITS} bits is required.",
         details={"algorithm": algo, "bits": bits},
     )
@@ -48,3 +48,9 @@ def check_digest(name: str) -> DigestAlgorithm:
         f"Digest algorithm '{name}' is not allowed; use one of: {allowed}.",
         details={"digest": name},
     )
+
+
+def display_name(cert: x509.Certificate) -> str:
+    """The certificate's common name (the whole subject when it has none)."""
+    common_name = cert.subject.native.get("common_name")
+    return str(common_name) if common_name else cert.subject.human_friendly
