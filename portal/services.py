@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 
 from portal.settings import Settings
+from signing.demo_services import DemoSigning
 from storage.db import Database
 
 EXTENSION_KEY = "eforms"
@@ -23,12 +24,20 @@ class Services:
 
     settings: Settings
     db: Database
+    signing: DemoSigning
+    """Demo PKI, its OCSP/CRL/TSA and the CSC remote-signing server; ``start()`` serves them."""
 
 
 def build_services(settings: Settings) -> Services:
     """Build every service from ``settings``; connects lazily."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return Services(settings=settings, db=Database(settings.resolved_database_url))
+    return Services(
+        settings=settings,
+        db=Database(settings.resolved_database_url),
+        signing=DemoSigning(
+            settings.data_dir, pki_port=settings.pki_port, csc_port=settings.csc_port
+        ),
+    )
 
 
 def services(app: Flask | None = None) -> Services:

@@ -65,6 +65,10 @@ class Settings:
     oidc_personal_id_claim: str = "personal_id"
     """Claim carrying the 12-digit personal identification number."""
     oidc_label: str = "Cổng Dịch vụ công quốc gia (VNeID)"
+    pki_port: int = 9780
+    """Loopback port of the demo PKI's OCSP, CRL and TSA (written into the demo certificates)."""
+    csc_port: int = 0
+    """Port of the demo CSC remote-signing server; 0 picks a free one."""
     demo: bool = True
     """Demo mode: local login for everyone, demo PKI, demo data allowed."""
     extra: Mapping[str, Any] = field(default_factory=dict)

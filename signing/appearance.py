@@ -77,11 +77,17 @@ class Appearance:
     """Where on the page; ``None`` lets :func:`place` choose the Decree 30 spot."""
 
 
-def leader(*, name: str, title: str, signature_png: bytes, page: int = -1,
-           box: Box | None = None) -> Appearance:
+def leader(
+    *, name: str, title: str, signature_png: bytes, page: int = -1, box: Box | None = None
+) -> Appearance:
     """The leader's block: title, blue signature image, name."""
-    return Appearance(AppearanceKind.LEADER, text=f"{title}\n\n\n\n\n{name}",
-                      image_png=signature_png, page=page, box=box)
+    return Appearance(
+        AppearanceKind.LEADER,
+        text=f"{title}\n\n\n\n\n{name}",
+        image_png=signature_png,
+        page=page,
+        box=box,
+    )
 
 
 def seal(*, seal_png: bytes, page: int = -1, box: Box | None = None) -> Appearance:
@@ -95,8 +101,7 @@ def attachment(*, agency_name: str, when: datetime) -> Appearance:
     return Appearance(AppearanceKind.ATTACHMENT, text=f"{agency_name}\n{stamp}", page=0)
 
 
-def place(appearance: Appearance, *, page_size: tuple[float, float],
-          leader_box: Box | None) -> Box:
+def place(appearance: Appearance, *, page_size: tuple[float, float], leader_box: Box | None) -> Box:
     """The rectangle of ``appearance`` on a page of ``page_size`` (width, height).
 
     ``leader_box`` is the rectangle of a leader signature already on that page,
@@ -108,8 +113,12 @@ def place(appearance: Appearance, *, page_size: tuple[float, float],
     if appearance.kind is AppearanceKind.ATTACHMENT:
         w, h = ATTACHMENT_SIZE
         return Box(width - PAGE_MARGIN - w, height - 28 - h, width - PAGE_MARGIN, height - 28)
-    leader_default = Box(width - PAGE_MARGIN - LEADER_WIDTH, 90,
-                         width - PAGE_MARGIN, 90 + LEADER_IMAGE_HEIGHT + 2 * LEADER_TEXT_BAND)
+    leader_default = Box(
+        width - PAGE_MARGIN - LEADER_WIDTH,
+        90,
+        width - PAGE_MARGIN,
+        90 + LEADER_IMAGE_HEIGHT + 2 * LEADER_TEXT_BAND,
+    )
     if appearance.kind is AppearanceKind.LEADER:
         return leader_default
     return seal_box(leader_box or leader_default)
@@ -126,8 +135,12 @@ def seal_box(leader_box: Box) -> Box:
 
 def leader_image_box(leader_box: Box) -> Box:
     """Where the signature image sits inside a leader block (between title and name)."""
-    return Box(leader_box.x1, leader_box.y1 + LEADER_TEXT_BAND,
-               leader_box.x2, leader_box.y2 - LEADER_TEXT_BAND)
+    return Box(
+        leader_box.x1,
+        leader_box.y1 + LEADER_TEXT_BAND,
+        leader_box.x2,
+        leader_box.y2 - LEADER_TEXT_BAND,
+    )
 
 
 def stamp_style(appearance: Appearance, box: Box) -> BaseStampStyle:

@@ -72,7 +72,11 @@ async def _sign_all(
     for index, pdf in enumerate(pdfs):
         try:
             pending[index] = await prepare_external(
-                pdf, certificate=cert, chain=chain, trust=trust, options=options,
+                pdf,
+                certificate=cert,
+                chain=chain,
+                trust=trust,
+                options=options,
                 known_check=check,
             )
             check = pending[index].check
@@ -84,8 +88,9 @@ async def _sign_all(
     values = await _raw_signatures(pyhanko_signer, list(pending.values()), report, total)
     for done, (index, value) in enumerate(zip(pending, values, strict=True), start=1):
         try:
-            items[index] = BatchItem(index, result=await complete_external(
-                pending[index], value, trust=trust))
+            items[index] = BatchItem(
+                index, result=await complete_external(pending[index], value, trust=trust)
+            )
         except SigningError as exc:
             items[index] = BatchItem(index, error=exc)
         report(done, len(pending), "done")
@@ -102,8 +107,9 @@ async def _raw_signatures(
         return []
     digest = pending[0].digest
     if isinstance(pyhanko_signer, BatchDigestSigner):
-        values = await pyhanko_signer.async_sign_digests([p.digest_to_sign for p in pending],
-                                                         digest)
+        values = await pyhanko_signer.async_sign_digests(
+            [p.digest_to_sign for p in pending], digest
+        )
         report(len(pending), total, "signed")
         return values
     values = []

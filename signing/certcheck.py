@@ -74,10 +74,14 @@ async def check_signer_certificate(
                 details={"subject": name, "cause": str(exc)},
             ) from exc
         await _validate(cert, chain, soft_context)
-        return _result(cert, checked=False, warnings=(
-            f"Revocation status of '{name}' could not be obtained; signed under the "
-            "'warn' policy.",
-        ))
+        return _result(
+            cert,
+            checked=False,
+            warnings=(
+                f"Revocation status of '{name}' could not be obtained; signed under the "
+                "'warn' policy.",
+            ),
+        )
     except (PathBuildingError, PathValidationError, InvalidCertificateError) as exc:
         raise CertificateNotTrustedError(
             f"Chứng thư số của '{name}' không hợp lệ để ký: không dẫn tới CA tin cậy "
@@ -92,8 +96,9 @@ async def check_signer_certificate(
 async def _validate(
     cert: x509.Certificate, chain: tuple[x509.Certificate, ...], context: ValidationContext
 ) -> None:
-    validator = CertificateValidator(cert, intermediate_certs=list(chain),
-                                     validation_context=context)
+    validator = CertificateValidator(
+        cert, intermediate_certs=list(chain), validation_context=context
+    )
     # Either usage qualifies a signing certificate; check them one at a time
     # because pyhanko-certvalidator requires all usages listed.
     try:
@@ -121,7 +126,8 @@ def _result(
     not_before: datetime = validity["not_before"].native
     not_after: datetime = validity["not_after"].native
     return CertificateCheck(
-        subject=cert.subject.human_friendly,
+        subject=display_name(cert),
+        subject_dn=cert.subject.human_friendly,
         issuer=cert.issuer.human_friendly,
         serial_number=cert.serial_number,
         valid_from=not_before,

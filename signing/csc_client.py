@@ -38,37 +38,60 @@ class CscClient:
         return list(self._call("credentials/list", {"userID": user_id})["credentialIDs"])
 
     def credential(self, credential_id: str) -> RemoteCredential:
-        info = self._call("credentials/info", {"credentialID": credential_id,
-                                               "certificates": "chain", "certInfo": True,
-                                               "authInfo": True})
-        certs = [x509.Certificate.load(base64.b64decode(c))
-                 for c in info["cert"]["certificates"]]
+        info = self._call(
+            "credentials/info",
+            {
+                "credentialID": credential_id,
+                "certificates": "chain",
+                "certInfo": True,
+                "authInfo": True,
+            },
+        )
+        certs = [x509.Certificate.load(base64.b64decode(c)) for c in info["cert"]["certificates"]]
         if not certs:
             raise RemoteSigningError(
                 "Dịch vụ ký từ xa không trả về chứng thư số.",
                 f"The remote signing service returned no certificate for {credential_id}.",
             )
         leaf = certs[0]
-        return RemoteCredential(credential_id=credential_id, certificate=leaf,
-                                chain=tuple(certs[1:]),
-                                key_algorithm=leaf.public_key.algorithm,
-                                key_bits=int(info["key"]["len"]))
+        return RemoteCredential(
+            credential_id=credential_id,
+            certificate=leaf,
+            chain=tuple(certs[1:]),
+            key_algorithm=leaf.public_key.algorithm,
+            key_bits=int(info["key"]["len"]),
+        )
 
-    def sign_digests(self, credential_id: str, digests: Sequence[bytes], *,
-                     digest: DigestAlgorithm, pin: str | None) -> list[bytes]:
+    def sign_digests(
+        self,
+        credential_id: str,
+        digests: Sequence[bytes],
+        *,
+        digest: DigestAlgorithm,
+        pin: str | None,
+    ) -> list[bytes]:
         encoded = [base64.b64encode(d).decode() for d in digests]
         hash_oid = csc_oids.DIGEST_OIDS[digest]
-        auth: dict[str, Any] = {"credentialID": credential_id, "numSignatures": len(digests),
-                                "hashes": encoded, "hashAlgorithmOID": hash_oid}
+        auth: dict[str, Any] = {
+            "credentialID": credential_id,
+            "numSignatures": len(digests),
+            "hashes": encoded,
+            "hashAlgorithmOID": hash_oid,
+        }
         if pin is not None:
             auth["authData"] = [{"id": "PIN", "value": pin}]
         sad = self._call("credentials/authorize", auth)["SAD"]
         key_algorithm = self.credential(credential_id).key_algorithm
-        result = self._call("signatures/signHash", {
-            "credentialID": credential_id, "SAD": sad, "hashes": encoded,
-            "hashAlgorithmOID": hash_oid,
-            "signAlgo": csc_oids.sign_algo(key_algorithm, digest),
-        })
+        result = self._call(
+            "signatures/signHash",
+            {
+                "credentialID": credential_id,
+                "SAD": sad,
+                "hashes": encoded,
+                "hashAlgorithmOID": hash_oid,
+                "signAlgo": csc_oids.sign_algo(key_algorithm, digest),
+            },
+        )
         signatures = [base64.b64decode(s) for s in result["signatures"]]
         if len(signatures) != len(digests):
             raise RemoteSigningError(
@@ -89,8 +112,9 @@ class CscClient:
     def _post(self, path: str, *, auth: bool, **kwargs: Any) -> requests.Response:
         headers = {"Authorization": f"Bearer {self._access_token()}"} if auth else {}
         try:
-            return self.session.post(self.base_url.rstrip("/") + path, headers=headers,
-                                     timeout=self.timeout, **kwargs)
+            return self.session.post(
+                self.base_url.rstrip("/") + path, headers=headers, timeout=self.timeout, **kwargs
+            )
         except requests.RequestException as exc:
             raise RemoteSigningError(
                 "Không kết nối được dịch vụ ký số từ xa. Thử lại sau.",
@@ -99,9 +123,15 @@ class CscClient:
 
     def _access_token(self) -> str:
         if self._token is None:
-            response = self._post("/oauth2/token", auth=False, data={
-                "grant_type": "client_credentials", "client_id": self.client_id,
-                "client_secret": self.client_secret})
+            response = self._post(
+                "/oauth2/token",
+                auth=False,
+                data={
+                    "grant_type": "client_credentials",
+                    "client_id": self.client_id,
+                    "client_secret": self.client_secret,
+                },
+            )
             self._token = str(self._parse("oauth2/token", response)["access_token"])
         return self._token
 
@@ -122,6 +152,7 @@ class CscClient:
         raise RemoteSigningError(
             f"Dịch vụ ký số từ xa báo lỗi ({method}): {description or response.status_code}.",
             f"The remote signing service refused {method}: HTTP {response.status_code} "
-            f"{error} {description}".strip() + ".",
+            f"{error} {description}".strip()
+            + ".",
             details={"method": method, "status": response.status_code, "error": error},
         )

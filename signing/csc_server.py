@@ -67,10 +67,12 @@ class CscError(Exception):
 class CscTestServer:
     """The service on ``127.0.0.1``; a context manager. ``url`` is its base URL."""
 
-    def __init__(self, *, clients: dict[str, str], credentials: list[Credential],
-                 port: int = 0) -> None:
-        self.state = _State(clients=dict(clients),
-                            credentials={c.credential_id: c for c in credentials})
+    def __init__(
+        self, *, clients: dict[str, str], credentials: list[Credential], port: int = 0
+    ) -> None:
+        self.state = _State(
+            clients=dict(clients), credentials={c.credential_id: c for c in credentials}
+        )
         self._port = port
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -94,8 +96,9 @@ class CscTestServer:
         Handler.state = state
         self._server = ThreadingHTTPServer(("127.0.0.1", self._port), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="csc-test",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="csc-test", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -128,7 +131,7 @@ class _Handler(BaseHTTPRequestHandler):
             if self.path == "/oauth2/token":
                 body = self._token(raw)
             elif self.path.startswith(API):
-                method = self.path[len(API):]
+                method = self.path[len(API) :]
                 params = json.loads(raw or b"{}")
                 if method != "info":
                     self._check_bearer()
@@ -173,8 +176,14 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _dispatch(state: _State, method: str, params: dict[str, Any]) -> dict[str, Any]:
     if method == "info":
-        return {"specs": "2.0.0.2", "name": "eforms CSC test server", "region": "VN",
-                "lang": "vi", "authType": ["oauth2client"], "methods": sorted(_METHODS)}
+        return {
+            "specs": "2.0.0.2",
+            "name": "eforms CSC test server",
+            "region": "VN",
+            "lang": "vi",
+            "authType": ["oauth2client"],
+            "methods": sorted(_METHODS),
+        }
     handler = _METHODS.get(method)
     if handler is None:
         raise CscError(501, "not_implemented_method", f"Method {method} is not implemented")
@@ -200,8 +209,11 @@ def _info(state: _State, params: dict[str, Any]) -> dict[str, Any]:
     mode = params.get("certificates", "single")
     certs = {"single": cred.certificates[:1], "chain": cred.certificates, "none": ()}[mode]
     public = leaf.public_key
-    key: dict[str, Any] = {"status": "enabled", "len": public.bit_size,
-                           "algo": csc_oids.sign_algos(public.algorithm)}
+    key: dict[str, Any] = {
+        "status": "enabled",
+        "len": public.bit_size,
+        "algo": csc_oids.sign_algos(public.algorithm),
+    }
     if public.algorithm == "ec":
         key["curve"] = public.curve[1] if public.curve[0] == "named" else ""
     validity = leaf["tbs_certificate"]["validity"]
@@ -216,9 +228,11 @@ def _info(state: _State, params: dict[str, Any]) -> dict[str, Any]:
             "validFrom": validity["not_before"].native.strftime("%Y%m%d%H%M%SZ"),
             "validTo": validity["not_after"].native.strftime("%Y%m%d%H%M%SZ"),
         },
-        "auth": {"mode": "explicit", "expression": "PIN",
-                 "objects": [{"type": "Password", "id": "PIN", "format": "N",
-                              "label": "PIN"}]},
+        "auth": {
+            "mode": "explicit",
+            "expression": "PIN",
+            "objects": [{"type": "Password", "id": "PIN", "format": "N", "label": "PIN"}],
+        },
         "SCAL": "SCAL2",
         "multisign": 1000,
         "lang": "vi",
@@ -247,10 +261,12 @@ def _sign_hash(state: _State, params: dict[str, Any]) -> dict[str, Any]:
     hashes_ = [base64.b64decode(h) for h in params.get("hashes", [])]
     if bound is None or bound[0] != cred.credential_id or not set(hashes_) <= bound[1]:
         raise CscError(400, "invalid_request", "Invalid SAD for these hashes")
-    digest = csc_oids.hash_for_oid(params.get("hashAlgorithmOID")
-                                   or csc_oids.digest_of_sign_algo(params["signAlgo"]))
-    return {"signatures": [base64.b64encode(_raw_sign(cred.key, h, digest)).decode()
-                           for h in hashes_]}
+    digest = csc_oids.hash_for_oid(
+        params.get("hashAlgorithmOID") or csc_oids.digest_of_sign_algo(params["signAlgo"])
+    )
+    return {
+        "signatures": [base64.b64encode(_raw_sign(cred.key, h, digest)).decode() for h in hashes_]
+    }
 
 
 def _raw_sign(key: PrivateKeyTypes, digest_value: bytes, digest: hashes.HashAlgorithm) -> bytes:

@@ -31,8 +31,9 @@ def signature_png(seed: str, *, width: int = 500, height: int = 200) -> bytes:
         y = height * (0.5 + 0.28 * math.sin(k * math.pi * t) * math.cos(2.3 * math.pi * t))
         points.append((x, y))
     draw.line(points, fill=SIGNATURE_BLUE, width=6, joint="curve")
-    draw.line([(width * 0.15, height * 0.78), (width * 0.85, height * 0.7)],
-              fill=SIGNATURE_BLUE, width=4)
+    draw.line(
+        [(width * 0.15, height * 0.78), (width * 0.85, height * 0.7)], fill=SIGNATURE_BLUE, width=4
+    )
     return _png(image)
 
 
@@ -42,8 +43,9 @@ def seal_png(agency_name: str, *, size: int = 400) -> bytes:
     draw = ImageDraw.Draw(image)
     c = size / 2
     for radius, width in ((c - 4, 10), (c * 0.62, 5)):
-        draw.ellipse((c - radius, c - radius, c + radius, c + radius),
-                     outline=SEAL_RED, width=width)
+        draw.ellipse(
+            (c - radius, c - radius, c + radius, c + radius), outline=SEAL_RED, width=width
+        )
     _star(draw, c, c, c * 0.22)
     font = ImageFont.truetype(str(font_path(bold=True)), size=int(size * 0.07))
     text = agency_name.upper()
@@ -53,8 +55,9 @@ def seal_png(agency_name: str, *, size: int = 400) -> bytes:
         r = c * 0.8
         x, y = c + r * math.cos(angle), c + r * math.sin(angle)
         glyph = Image.new("RGBA", (size // 8, size // 8), (0, 0, 0, 0))
-        ImageDraw.Draw(glyph).text((size // 16, size // 16), char, font=font,
-                                   fill=SEAL_RED, anchor="mm")
+        ImageDraw.Draw(glyph).text(
+            (size // 16, size // 16), char, font=font, fill=SEAL_RED, anchor="mm"
+        )
         glyph = glyph.rotate(-math.degrees(angle) - 90, resample=Image.BICUBIC)
         image.alpha_composite(glyph, (int(x - glyph.width / 2), int(y - glyph.height / 2)))
     return _png(image)

@@ -64,12 +64,13 @@ class DemoIdentity:
 AGENCY_NAME = "Sở Nội vụ tỉnh Demo"
 IDENTITIES: tuple[DemoIdentity, ...] = (
     DemoIdentity("citizen", "citizen", "citizen", "Nguyễn Văn An"),
-    DemoIdentity("officer", "officer", "officer", "Lê Thị Hoa", organization=AGENCY_NAME,
-                 key="ec256"),
-    DemoIdentity("leader", "leader", "leader", "Trần Quốc Bình", title="GIÁM ĐỐC",
-                 organization=AGENCY_NAME),
-    DemoIdentity("000.00.00.H56", "agency-h56", "agency", AGENCY_NAME,
-                 organization=AGENCY_NAME),
+    DemoIdentity(
+        "officer", "officer", "officer", "Lê Thị Hoa", organization=AGENCY_NAME, key="ec256"
+    ),
+    DemoIdentity(
+        "leader", "leader", "leader", "Trần Quốc Bình", title="GIÁM ĐỐC", organization=AGENCY_NAME
+    ),
+    DemoIdentity("000.00.00.H56", "agency-h56", "agency", AGENCY_NAME, organization=AGENCY_NAME),
     DemoIdentity("revoked", "revoked", "test", "Phạm Văn Thu Hồi", status="revoked"),
     DemoIdentity("expired", "expired", "test", "Hoàng Thị Hết Hạn", status="expired"),
     DemoIdentity("weak", "weak", "test", "Đỗ Văn Yếu", key="rsa1024"),
@@ -192,8 +193,15 @@ class DemoPKI:
         for ident in IDENTITIES:
             key = serialization.load_pem_private_key(self.private_key_pem(ident.id), None)
             certs = (self.certificate(ident.id), *self.chain(ident.id))
-            credentials.append(Credential(credential_id=f"cred-{ident.label}", user_id=ident.id,
-                                          key=key, certificates=certs, pin=DEMO_PIN))
+            credentials.append(
+                Credential(
+                    credential_id=f"cred-{ident.label}",
+                    user_id=ident.id,
+                    key=key,
+                    certificates=certs,
+                    pin=DEMO_PIN,
+                )
+            )
         return credentials
 
     def _arch_of(self, ident: DemoIdentity) -> PKIArchitecture:
@@ -291,7 +299,9 @@ def _certomancer_config(*, base_url: str, created: datetime) -> dict[str, Any]:
     }
     certs: dict[str, Any] = {
         "root": {
-            "subject": "root", "issuer": "root", "authority-key": "root",
+            "subject": "root",
+            "issuer": "root",
+            "authority-key": "root",
             "validity": _validity(start, created + 20 * year),
             "extensions": [_CA_EXT, _key_usage("digital_signature", "key_cert_sign", "crl_sign")],
         },
@@ -299,11 +309,19 @@ def _certomancer_config(*, base_url: str, created: datetime) -> dict[str, Any]:
             "issuer": "root",
             "validity": _validity(start, created + 10 * year),
             "extensions": [
-                {"id": "basic_constraints", "critical": True,
-                 "value": {"ca": True, "path-len-constraint": 0}},
+                {
+                    "id": "basic_constraints",
+                    "critical": True,
+                    "value": {"ca": True, "path-len-constraint": 0},
+                },
                 _key_usage("digital_signature", "key_cert_sign", "crl_sign"),
-                {"id": "crl_distribution_points", "smart-value": {
-                    "schema": "crl-dist-url", "params": {"crl-repo-names": ["root"]}}},
+                {
+                    "id": "crl_distribution_points",
+                    "smart-value": {
+                        "schema": "crl-dist-url",
+                        "params": {"crl-repo-names": ["root"]},
+                    },
+                },
             ],
         },
         "ocsp": {
@@ -321,8 +339,13 @@ def _certomancer_config(*, base_url: str, created: datetime) -> dict[str, Any]:
             "extensions": [
                 _key_usage("digital_signature"),
                 {"id": "extended_key_usage", "critical": True, "value": ["time_stamping"]},
-                {"id": "crl_distribution_points", "smart-value": {
-                    "schema": "crl-dist-url", "params": {"crl-repo-names": ["root"]}}},
+                {
+                    "id": "crl_distribution_points",
+                    "smart-value": {
+                        "schema": "crl-dist-url",
+                        "params": {"crl-repo-names": ["root"]},
+                    },
+                },
             ],
         },
     }
@@ -370,20 +393,29 @@ def _leaf_cert(ident: DemoIdentity, *, created: datetime) -> dict[str, Any]:
         "extensions": [_key_usage("digital_signature", "non_repudiation"), *_REVINFO_EXTS],
     }
     if ident.status == "revoked":
-        cert["revocation"] = {"revoked-since": _fmt(created - timedelta(hours=1)),
-                              "reason": "key_compromise"}
+        cert["revocation"] = {
+            "revoked-since": _fmt(created - timedelta(hours=1)),
+            "reason": "key_compromise",
+        }
     return cert
 
 
 def _services() -> dict[str, Any]:
     return {
-        "ocsp": {"interm": {"for-issuer": "interm", "responder-cert": "ocsp",
-                            "signing-key": "ocsp"}},
+        "ocsp": {
+            "interm": {"for-issuer": "interm", "responder-cert": "ocsp", "signing-key": "ocsp"}
+        },
         "crl-repo": {
-            "root": {"for-issuer": "root", "signing-key": "root",
-                     "simulated-update-schedule": "P90D"},
-            "interm": {"for-issuer": "interm", "signing-key": "interm",
-                       "simulated-update-schedule": "P7D"},
+            "root": {
+                "for-issuer": "root",
+                "signing-key": "root",
+                "simulated-update-schedule": "P90D",
+            },
+            "interm": {
+                "for-issuer": "interm",
+                "signing-key": "interm",
+                "simulated-update-schedule": "P7D",
+            },
         },
         "cert-repo": {"root": {"for-issuer": "root", "publish-issued-certs": True}},
         "time-stamping": {"tsa": {"signing-key": "tsa", "signing-cert": "tsa"}},
@@ -396,14 +428,20 @@ def _untrusted_arch(start: datetime, created: datetime) -> dict[str, Any]:
     return {
         "keyset": "demo",
         "entity-defaults": {"country-name": "VN"},
-        "entities": {"xroot": {"common-name": "Unknown Root CA"},
-                     stranger.label: _entity(stranger)},
+        "entities": {
+            "xroot": {"common-name": "Unknown Root CA"},
+            stranger.label: _entity(stranger),
+        },
         "certs": {
             "xroot": {
-                "subject": "xroot", "issuer": "xroot", "authority-key": "xroot",
+                "subject": "xroot",
+                "issuer": "xroot",
+                "authority-key": "xroot",
                 "validity": _validity(start, created + 20 * year),
-                "extensions": [_CA_EXT, _key_usage("digital_signature", "key_cert_sign",
-                                                   "crl_sign")],
+                "extensions": [
+                    _CA_EXT,
+                    _key_usage("digital_signature", "key_cert_sign", "crl_sign"),
+                ],
             },
             stranger.label: {
                 "issuer": "xroot",

@@ -88,7 +88,8 @@ def choose_field_name(
 def leader_box_on(fields: list[ExistingField], page: int) -> Box | None:
     """The rectangle of the last leader signature on ``page``, if any."""
     boxes = [
-        f.box for f in fields
+        f.box
+        for f in fields
         if f.name.startswith(AppearanceKind.LEADER.value) and f.page == page and f.box
     ]
     return boxes[-1] if boxes else None

@@ -90,11 +90,19 @@ async def prepare_external(
     opts = options or SignOptions()
     writer = document.open_for_signing(pdf)
     placeholder = _external_signer(certificate, chain, bytes(_PLACEHOLDER_BYTES))
-    prepared = await prepare(writer, placeholder, trust=trust, options=opts,
-                             certificate=certificate, known_check=known_check)
+    prepared = await prepare(
+        writer,
+        placeholder,
+        trust=trust,
+        options=opts,
+        certificate=certificate,
+        known_check=known_check,
+    )
     # DSS and document timestamp come after the signature (extend_level).
     metadata = dataclasses.replace(
-        prepared.metadata, embed_validation_info=False, use_pades_lta=False,
+        prepared.metadata,
+        embed_validation_info=False,
+        use_pades_lta=False,
         validation_context=None,
     )
     pdf_signer = PdfSigner(
@@ -152,8 +160,13 @@ async def complete_external(
         )
         digest.fill_with_cms(output, signed_cms)
         pdf = await extend_level(output.getvalue(), pending, trust=trust)
-    return SignedDocument(pdf=pdf, field_name=pending.field_name, level=pending.level,
-                          check=pending.check, warnings=pending.check.warnings)
+    return SignedDocument(
+        pdf=pdf,
+        field_name=pending.field_name,
+        level=pending.level,
+        check=pending.check,
+        warnings=pending.check.warnings,
+    )
 
 
 async def extend_level(pdf: bytes, pending: PendingSignature, *, trust: TrustSettings) -> bytes:

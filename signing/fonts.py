@@ -51,6 +51,8 @@ def stamp_font_path(*, bold: bool = False, cache_dir: Path | None = None) -> Pat
         return target
     directory.mkdir(parents=True, exist_ok=True)
     font = TTFont(str(source))
+    if "FFTM" in font:
+        del font["FFTM"]  # FontForge's timestamp table: the subsetter only warns about it
     if font["head"].unitsPerEm != 1000:
         scale_upem(font, 1000)
     fd, tmp = tempfile.mkstemp(dir=directory, suffix=".ttf")

@@ -64,7 +64,9 @@ class CertificateCheck:
     """The outcome of checking the signer's certificate before signing."""
 
     subject: str
-    """Human-readable subject of the signer's certificate."""
+    """The signer's name (certificate common name)."""
+    subject_dn: str
+    """The whole subject, human readable."""
     issuer: str
     serial_number: int
     valid_from: datetime

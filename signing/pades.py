@@ -174,9 +174,11 @@ def _visible(
         return None, None, None
     if any(f.name == field_name for f in fields):
         # An empty field prepared in the form keeps its own rectangle.
-        return None, appearances.stamp_style(appearance, _field_box(fields, field_name)), {
-            "text": appearance.text
-        }
+        return (
+            None,
+            appearances.stamp_style(appearance, _field_box(fields, field_name)),
+            {"text": appearance.text},
+        )
     page = appearance.page % document.page_count(writer)
     box = appearances.place(
         appearance,
@@ -221,9 +223,7 @@ class translate_errors:  # noqa: N801 (used as a context manager, reads like one
                 f"The signature could not be written into this PDF ({exc}).",
             ) from exc
         if isinstance(exc, PyHankoSigningError):
-            raise SigningError(
-                "Ký số không thành công.", f"Signing failed: {exc}."
-            ) from exc
+            raise SigningError("Ký số không thành công.", f"Signing failed: {exc}.") from exc
         return False
 
 

@@ -7,8 +7,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyhanko.sign.signers import SimpleSigner
 from pyhanko.sign.signers import Signer as PyHankoSigner
+from pyhanko.sign.signers import SimpleSigner
 
 from signing.errors import KeyUnavailableError, WrongPinError
 

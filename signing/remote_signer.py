@@ -44,8 +44,9 @@ class _RemotePyHankoSigner(PyHankoSigner):
             ),
         )
 
-    async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False
-                             ) -> bytes:
+    async def async_sign_raw(
+        self, data: bytes, digest_algorithm: str, dry_run: bool = False
+    ) -> bytes:
         if dry_run:
             return bytes(512 if self.signing_cert.public_key.algorithm == "rsa" else 72)
         digest = check_digest(digest_algorithm)
@@ -55,6 +56,9 @@ class _RemotePyHankoSigner(PyHankoSigner):
     async def async_sign_digests(self, digests: Sequence[bytes], digest) -> list[bytes]:  # type: ignore[no-untyped-def]
         owner = self._owner
         return await asyncio.to_thread(
-            owner.service.sign_digests, owner.credential_id, list(digests),
-            digest=digest, pin=owner.pin,
+            owner.service.sign_digests,
+            owner.credential_id,
+            list(digests),
+            digest=digest,
+            pin=owner.pin,
         )

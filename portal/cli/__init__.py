@@ -18,6 +18,8 @@ from eforms.errors import EformsError
 COMMAND_MODULES = (
     "portal.cli.serve",
     "portal.cli.db",
+    "portal.cli.pki",
+    "portal.cli.sign",
 )
 
 
