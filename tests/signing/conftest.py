@@ -166,8 +166,9 @@ def check_pdfsig(tmp_path_factory: pytest.TempPathFactory) -> Callable[[bytes, i
 
 @pytest.fixture(scope="session")
 def csc(pki: DemoPKI) -> Iterator[CscTestServer]:
-    with CscTestServer(clients={"portal": "secret-for-tests"},
-                       credentials=pki.csc_credentials()) as server:
+    with CscTestServer(
+        clients={"portal": "secret-for-tests"}, credentials=pki.csc_credentials()
+    ) as server:
         yield server
 
 
@@ -191,26 +192,66 @@ def softhsm_token(pki: DemoPKI, tmp_path_factory: pytest.TempPathFactory) -> Ite
     directory = tmp_path_factory.mktemp("softhsm")
     (directory / "tokens").mkdir()
     conf = directory / "softhsm2.conf"
-    conf.write_text(f"directories.tokendir = {directory / 'tokens'}\nobjectstore.backend = file\n"
-                    "log.level = ERROR\n")
+    conf.write_text(
+        f"directories.tokendir = {directory / 'tokens'}\nobjectstore.backend = file\n"
+        "log.level = ERROR\n"
+    )
     previous = os.environ.get("SOFTHSM2_CONF")
     os.environ["SOFTHSM2_CONF"] = str(conf)
     token = Token(label="eforms-test", pin="246810", key_label="leader")
     run = _runner(directory)
-    run("softhsm2-util", "--init-token", "--free", "--label", token.label,
-        "--pin", token.pin, "--so-pin", "13579111")
+    run(
+        "softhsm2-util",
+        "--init-token",
+        "--free",
+        "--label",
+        token.label,
+        "--pin",
+        token.pin,
+        "--so-pin",
+        "13579111",
+    )
     key = directory / "leader.key.pem"
     key.write_bytes(pki.private_key_pem("leader"))
-    run("softhsm2-util", "--import", str(key), "--token", token.label, "--label",
-        token.key_label, "--id", "01", "--pin", token.pin)
+    run(
+        "softhsm2-util",
+        "--import",
+        str(key),
+        "--token",
+        token.label,
+        "--label",
+        token.key_label,
+        "--id",
+        "01",
+        "--pin",
+        token.pin,
+    )
     key.unlink()
-    for label, cert_id, cert in (("leader", "01", pki.certificate("leader")),
-                                 ("interm", "02", pki.intermediate), ("root", "03", pki.root)):
+    for label, cert_id, cert in (
+        ("leader", "01", pki.certificate("leader")),
+        ("interm", "02", pki.intermediate),
+        ("root", "03", pki.root),
+    ):
         der = directory / f"{label}.der"
         der.write_bytes(cert.dump())
-        run("pkcs11-tool", "--module", SOFTHSM_MODULE, "--token-label", token.label, "--login",
-            "--pin", token.pin, "--write-object", str(der), "--type", "cert",
-            "--label", label, "--id", cert_id)
+        run(
+            "pkcs11-tool",
+            "--module",
+            SOFTHSM_MODULE,
+            "--token-label",
+            token.label,
+            "--login",
+            "--pin",
+            token.pin,
+            "--write-object",
+            str(der),
+            "--type",
+            "cert",
+            "--label",
+            label,
+            "--id",
+            cert_id,
+        )
     yield token
     if previous is None:
         os.environ.pop("SOFTHSM2_CONF", None)
@@ -220,8 +261,10 @@ def softhsm_token(pki: DemoPKI, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 def _runner(cwd: Path) -> Callable[..., None]:
     def run(*args: str) -> None:
-        subprocess.run(args, cwd=cwd, check=True, capture_output=True, timeout=60,
-                       env={**os.environ})
+        subprocess.run(
+            args, cwd=cwd, check=True, capture_output=True, timeout=60, env={**os.environ}
+        )
+
     return run
 
 
