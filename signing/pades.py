@@ -142,13 +142,17 @@ async def prepare(
     field_name = document.choose_field_name(fields, options.field_name, kind)
     chain = tuple(c for c in pyhanko_signer.cert_registry if c != cert)
     context = trust.validation_context()
-    check = known_check or await check_signer_certificate(
-        cert,
-        chain=chain,
-        context=context,
-        unknown_status=options.unknown_status,
-        soft_context=trust.validation_context(revocation_mode="soft-fail"),
-    )
+    check = known_check or trust.status_cache.get(cert.sha256, trust.status_cache_seconds)
+    if check is None:
+        check = await check_signer_certificate(
+            cert,
+            chain=chain,
+            context=context,
+            unknown_status=options.unknown_status,
+            soft_context=trust.validation_context(revocation_mode="soft-fail"),
+        )
+        if check.revocation_checked:
+            trust.status_cache.put(cert.sha256, check)
     timestamper = trust.timestamper() if options.level.needs_timestamp else None
     metadata = PdfSignatureMetadata(
         field_name=field_name,

@@ -50,8 +50,9 @@ def pki_server(pki: DemoPKI) -> Iterator[PkiServer]:
         yield server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture()
 def trust(pki: DemoPKI, pki_server: PkiServer) -> TrustSettings:
+    """Fresh per test: its certificate-status cache starts empty."""
     return pki.trust()
 
 
