@@ -45,6 +45,7 @@ $(VENV)/.installed: pyproject.toml
 
 run: install
 	$(BIN)/eforms db upgrade
+	$(BIN)/eforms pki init
 	$(BIN)/eforms demo seed
 	$(BIN)/eforms serve
 
