@@ -181,7 +181,14 @@ def _leaf_cert(ident: DemoIdentity, *, created: datetime) -> dict[str, Any]:
 def _services() -> dict[str, Any]:
     return {
         "ocsp": {
-            "interm": {"for-issuer": "interm", "responder-cert": "ocsp", "signing-key": "ocsp"}
+            # certomancer's default is a 10-minute nextUpdate; a week is closer to
+            # real responders and keeps embedded B-LT data usable offline.
+            "interm": {
+                "for-issuer": "interm",
+                "responder-cert": "ocsp",
+                "signing-key": "ocsp",
+                "validity-period": {"days": 7},
+            }
         },
         "crl-repo": {
             "root": {
