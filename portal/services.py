@@ -14,6 +14,7 @@ from flask import Flask, current_app
 from dossiers import CodeFormat, DossierPolicy, WorkingCalendar
 from forms_builder.prefill import PrefillConfig, PrefillService, build_prefill
 from portal.settings import Settings
+from signing.demo_services import DemoSigning
 from storage.backup import make_backup_job
 from storage.db import Database
 from storage.jobs import JobLedger, JobRegistry
@@ -38,6 +39,8 @@ class Services:
     job_ledger: JobLedger
     """Job state and progress in the database (``recent()``, ``get(id)``)."""
     jobs: JobQueue
+    signing: DemoSigning
+    """Demo PKI, its OCSP/CRL/TSA and the CSC remote-signing server; ``start()`` serves them."""
 
 
 def build_services(settings: Settings) -> Services:
@@ -68,6 +71,9 @@ def build_services(settings: Settings) -> Services:
         job_registry=registry,
         job_ledger=ledger,
         jobs=build_job_queue(settings, ledger, registry),
+        signing=DemoSigning(
+            settings.data_dir, pki_port=settings.pki_port, csc_port=settings.csc_port
+        ),
     )
 
 

@@ -26,6 +26,8 @@ COMMAND_MODULES = (
     "portal.cli.dossiers",
     "portal.cli.prefill",
     "portal.cli.storage",
+    "portal.cli.pki",
+    "portal.cli.sign",
 )
 
 
