@@ -130,7 +130,9 @@ def _communes() -> CodeList:
 def _nationalities() -> CodeList:
     vi, en = Locale("vi").territories, Locale("en").territories
     codes = sorted(c for c in vi if len(c) == 2 and c.isalpha() and c not in _NOT_COUNTRIES)
-    return CodeList("nationalities", tuple(Option(c, LocalText(vi[c], en.get(c, vi[c]))) for c in codes))
+    return CodeList(
+        "nationalities", tuple(Option(c, LocalText(vi[c], en.get(c, vi[c]))) for c in codes)
+    )
 
 
 def _ethnicities() -> CodeList:

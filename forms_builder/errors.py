@@ -54,8 +54,7 @@ class DefinitionInvalid(FormError):
         where = f" ({first.pointer or '/'})" if first else ""
         count = len(self.problems)
         super().__init__(
-            f"Định nghĩa biểu mẫu có {count} lỗi{where}: "
-            f"{first.message_vi if first else ''}",
+            f"Định nghĩa biểu mẫu có {count} lỗi{where}: {first.message_vi if first else ''}",
             f"The form definition has {count} problem(s){where}: "
             f"{first.message_en if first else ''}",
             details={"problems": [p.as_dict() for p in self.problems]},

@@ -158,7 +158,9 @@ def evaluate(logic: Any, scope: Scope, *, today: date) -> Any:
     if not isinstance(logic, Mapping):
         return logic
     if len(logic) != 1:
-        raise RuleError("Biểu thức phải có đúng một phép toán.", "A rule needs exactly one operator.")
+        raise RuleError(
+            "Biểu thức phải có đúng một phép toán.", "A rule needs exactly one operator."
+        )
     op, raw = next(iter(logic.items()))
     args = _args(raw)
     if op in LAZY:
@@ -243,7 +245,11 @@ def rule_problems(logic: Any, pointer: str) -> Iterator[tuple[str, str, str]]:
     if op == "var":
         name = _args(raw)[0] if _args(raw) else None
         if not isinstance(name, str) or not name:
-            yield here, "Tên biến phải là một chuỗi cố định.", "A var name must be a literal string."
+            yield (
+                here,
+                "Tên biến phải là một chuỗi cố định.",
+                "A var name must be a literal string.",
+            )
         return
     yield from rule_problems(raw, here)
 

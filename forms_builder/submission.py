@@ -9,6 +9,7 @@ skipped while a value it reads is absent (requiredness reports those).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -84,15 +85,16 @@ def compile_form(d: FormDefinition, *, code_lists: CodeLists | None = None) -> C
     return CompiledForm(d, schema, data_validator(schema), lists)
 
 
-def validate_submission(
-    compiled: CompiledForm, data: Mapping[str, Any], *, today: date
-) -> Outcome:
+def validate_submission(compiled: CompiledForm, data: Mapping[str, Any], *, today: date) -> Outcome:
     """Clean ``data`` and check it; ``today`` is the date rules call ``today``."""
     cleaned, hidden = clean_submission(compiled.definition, data, today=today)
     errors = [_schema_error(e) for e in compiled.validator.iter_errors(cleaned)]
     errors += dependent_errors(compiled.definition, cleaned, hidden, today=today)
     unique = {(e.path, e.code): e for e in errors}
     return Outcome(cleaned, tuple(unique.values()))
+
+
+_REQUIRED = re.compile(r"^'([^']+)' is a required property")
 
 
 def _dotted(path: Any) -> str:
@@ -103,8 +105,9 @@ def _schema_error(error: ValidationError) -> FieldError:
     path = list(error.absolute_path)
     kind = error.validator
     if kind == "required":
-        missing = next(p for p in error.validator_value if p not in error.instance)
-        path.append(missing)
+        # One error per missing property; its name is the quoted start of the message.
+        match = _REQUIRED.match(error.message)
+        path.append(match.group(1) if match else "")
         return FieldError(
             _dotted(path), "required", "Trường này là bắt buộc.", "This field is required."
         )

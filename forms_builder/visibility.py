@@ -26,6 +26,7 @@ __all__ = [
     "VisibilityGraph",
     "build_graph",
     "clean_submission",
+    "hidden_in_row",
     "is_empty",
     "lookup",
     "resolve_variable",
@@ -124,9 +125,7 @@ def _nodes(definition: FormDefinition) -> Iterator[Node]:
         )
 
 
-def resolve_variable(
-    variable: str, repeat: str | None, nodes: Mapping[str, Node]
-) -> str | None:
+def resolve_variable(variable: str, repeat: str | None, nodes: Mapping[str, Node]) -> str | None:
     """The data path ``variable`` names from inside table ``repeat``, or ``None``."""
     if repeat and f"{repeat}.{variable}" in nodes:
         return f"{repeat}.{variable}"
@@ -224,6 +223,32 @@ def _shown(
     return bool(evaluate(node.visible_when, scope, today=today))
 
 
+def hidden_in_row(
+    graph: VisibilityGraph,
+    table: str,
+    row: Mapping[str, Any],
+    data: Mapping[str, Any],
+    *,
+    today: date,
+) -> set[str]:
+    """Data paths (``table.child``) hidden in one row of ``table``.
+
+    ``data`` is the form's data with top-level hidden parts already removed.
+    """
+    order = graph.order() or []
+    prefix = f"{table}."
+    members = [n for n in order if n.startswith(prefix) and graph.nodes[n].repeat == table]
+    row_paths = frozenset(members)
+    work = _copy_json(row)
+    hidden: set[str] = set()
+    for name in members:
+        node = graph.nodes[name]
+        if node.container in hidden or not _shown(node, data, today, row=work, row_paths=row_paths):
+            hidden.add(name)
+            _delete(work, name[len(prefix) :])
+    return hidden
+
+
 def _clean_rows(
     graph: VisibilityGraph, order: list[str], table: Node, data: dict[str, Any], today: date
 ) -> None:
@@ -231,18 +256,11 @@ def _clean_rows(
     if not isinstance(rows, list):
         return
     prefix = f"{table.name}."
-    members = [n for n in order if n.startswith(prefix) and graph.nodes[n].repeat == table.name]
-    row_paths = frozenset(members)
     for row in rows:
         if not isinstance(row, dict):
             continue
-        hidden_here: set[str] = set()
-        for name in members:
-            node = graph.nodes[name]
-            shown = _shown(node, data, today, row=row, row_paths=row_paths)
-            if node.container in hidden_here or not shown:
-                hidden_here.add(name)
-                _delete(row, name[len(prefix) :])
+        for name in sorted(hidden_in_row(graph, table.name, row, data, today=today)):
+            _delete(row, name[len(prefix) :])
     rows[:] = [r for r in (_strip_empty(r) for r in rows) if not is_empty(r)]
 
 

@@ -100,7 +100,9 @@ _SHAPES = {
 
 def partial_date_pattern(precisions: tuple[DatePrecision, ...]) -> str:
     """Anchored regular expression for the allowed shapes, most precise first."""
-    ordered = [p for p in (DatePrecision.DAY, DatePrecision.MONTH, DatePrecision.YEAR) if p in precisions]
+    ordered = [
+        p for p in (DatePrecision.DAY, DatePrecision.MONTH, DatePrecision.YEAR) if p in precisions
+    ]
     return "^(" + "|".join(_SHAPES[p] for p in ordered) + ")$"
 
 

@@ -112,7 +112,9 @@ SMALL_DEFINITION: dict[str, Any] = {
             "id": "birth_not_future",
             "check": {"<=": [{"var": "birth_date"}, {"today": []}]},
             "fields": ["birth_date"],
-            "message": _text("Ngày sinh không được sau hôm nay.", "Birth date cannot be in the future."),
+            "message": _text(
+                "Ngày sinh không được sau hôm nay.", "Birth date cannot be in the future."
+            ),
         }
     ],
     "test_cases": [
