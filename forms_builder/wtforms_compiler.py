@@ -28,6 +28,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.form import Form
 from wtforms.validators import Optional, StopValidation, ValidationError
 from wtforms.widgets import DateInput, NumberInput
@@ -160,8 +161,8 @@ def _leaf(f: Field, lists: CodeLists, conditional: bool, lang: str) -> Any:
             return _select(f, lists, checks, lang)
         case FieldType.YES_NO:
             yes_no = [
-                ("yes", "Yes" if lang == "en" else "Có"),
-                ("no", "No" if lang == "en" else "Không"),
+                SelectChoice("yes", "Yes" if lang == "en" else "Có"),
+                SelectChoice("no", "No" if lang == "en" else "Không"),
             ]
             checks.append(_check(lambda v: v in ("yes", "no"), *bad, lang))
             return RadioField(label, checks, choices=yes_no, validate_choice=False)
@@ -207,7 +208,7 @@ def _select(f: Field, lists: CodeLists, checks: list[Validator], lang: str) -> A
                 lang,
             )
         )
-    choices = [("", "—")] + [(c, labels.get(c, c)) for c in codes]
+    choices = [SelectChoice("", "—")] + [SelectChoice(c, labels.get(c, c)) for c in codes]
     return SelectField(f.label.get(lang), checks, choices=choices, validate_choice=False)
 
 
@@ -232,13 +233,15 @@ def _address(f: Field, lists: CodeLists, lang: str) -> Any:
         "province": SelectField(
             "Province" if lang == "en" else "Tỉnh, thành phố",
             [required, _check(lambda v: v in province_codes, *bad_list, lang)],
-            choices=[("", "—")] + [(o.code, o.label.get(lang)) for o in provinces.options],
+            choices=[SelectChoice("", "—")]
+            + [SelectChoice(o.code, o.label.get(lang)) for o in provinces.options],
             validate_choice=False,
         ),
         "commune": SelectField(
             "Commune" if lang == "en" else "Xã, phường, đặc khu",
             [required, commune_in_province],
-            choices=[("", "—")] + [(o.code, o.label.get(lang)) for o in communes.options],
+            choices=[SelectChoice("", "—")]
+            + [SelectChoice(o.code, o.label.get(lang)) for o in communes.options],
             validate_choice=False,
         ),
         "street": StringField(

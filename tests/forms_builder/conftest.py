@@ -136,3 +136,9 @@ SMALL_DEFINITION: dict[str, Any] = {
 def small_doc() -> dict[str, Any]:
     """A fresh copy of the small definition document (tests may edit it)."""
     return copy.deepcopy(SMALL_DEFINITION)
+
+
+@pytest.fixture(scope="session")
+def small_doc_template() -> dict[str, Any]:
+    """The small definition document, shared: copy it before changing it."""
+    return SMALL_DEFINITION
