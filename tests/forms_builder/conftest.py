@@ -145,11 +145,11 @@ def small_doc_template() -> dict[str, Any]:
 
 
 @pytest.fixture
-def database(tmp_path: Any) -> Any:
-    """A fresh SQLite database with every migration applied."""
+def database(database_url: str) -> Any:
+    """A fresh database (SQLite, and PostgreSQL as integration) with every migration."""
     from storage.db import Database
 
-    db = Database(f"sqlite:///{tmp_path / 'eforms.db'}")
+    db = Database(database_url)
     db.upgrade()
     yield db
     db.dispose()

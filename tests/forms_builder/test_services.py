@@ -60,7 +60,8 @@ def test_editing_a_published_form_makes_a_new_draft(
     doc = json.loads(json.dumps(small_doc))
     doc["sections"][0]["fields"][4]["required"] = True  # ethnicity becomes required
     doc["sections"][0]["fields"][1]["label"]["en"] = "Name in full"
-    doc["test_cases"][0]["data"]["ethnicity"] = "01"
+    for case in doc["test_cases"]:
+        case["data"]["ethnicity"] = "01"
     service.update_draft(CODE, 2, doc, H56)
     diff = service.diff(CODE, 1, 2)
     by_id = {c.field_id: c for c in diff.changes}
