@@ -172,10 +172,12 @@ def _required_in(
             needed = needed or _holds(f.required_when, root, scope_data, today)
         if needed and is_empty(value):
             yield FieldError(path, "required", "Trường này là bắt buộc.", "This field is required.")
-        if f.type == FieldType.GROUP and isinstance(value, Mapping):
+        if f.type == FieldType.GROUP:
+            # An absent group still has children whose required_when may hold.
+            inner = value if isinstance(value, Mapping) else {}
             child_conditional = conditional or f.visible_when is not None
             yield from _required_in(
-                f.fields, root, value, f"{path}.", hidden, child_conditional, today
+                f.fields, root, inner, f"{path}.", hidden, child_conditional, today
             )
         if f.type == FieldType.REPEAT and isinstance(value, list):
             for i, row in enumerate(value):
