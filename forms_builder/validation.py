@@ -59,8 +59,9 @@ def _describe(error: ValidationError) -> tuple[str, str, str]:
             f"Unknown field type {value!r}. Valid types: {FIELD_TYPES}.",
         )
     if kind == "required":
-        missing = [p for p in error.validator_value if p not in (value or {})]
-        names = ", ".join(missing)
+        # jsonschema reports each missing property as its own error.
+        found = re.match(r"^'([^']+)' is a required property", error.message)
+        names = found.group(1) if found else ", ".join(error.validator_value)
         return (
             "schema.required",
             f"Thiếu mục bắt buộc: {names}.",
