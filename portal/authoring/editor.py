@@ -56,10 +56,10 @@ def _code_list_choices() -> list[tuple[str, str]]:
 
 def _parents(definition: FormDefinition) -> list[tuple[str, str]]:
     lang = current_lang()
-    out = [(s.id, f"{_('Phần')}: {s.title.get(lang)}") for s in definition.sections]
+    out = [(s.id, _("Phần: %(title)s", title=s.title.get(lang))) for s in definition.sections]
     for path, f in definition.iter_fields():
         if f.type in (FieldType.GROUP, FieldType.REPEAT):
-            out.append((f.id, f"{_('Trong')} {f.label.get(lang)} ({path})"))
+            out.append((f.id, _("Trong %(label)s (%(path)s)", label=f.label.get(lang), path=path)))
     return out
 
 
