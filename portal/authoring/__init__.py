@@ -127,8 +127,9 @@ def preview(code: str, version: int) -> str | Response:
     form = form_class(formdata=request.form if request.method == "POST" else None)
     outcome = None
     if request.method == "POST":
-        if "add_row" in request.form:
-            getattr(form, request.form["add_row"]).append_entry()
+        table = form._fields.get(request.form.get("add_row", ""))
+        if table is not None and hasattr(table, "append_entry"):
+            table.append_entry()
         else:
             form.validate(today=local_today())
             outcome = validate_submission(compiled, form.submission_data(), today=local_today())
