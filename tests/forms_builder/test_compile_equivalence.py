@@ -12,6 +12,7 @@ import copy
 from datetime import date
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -173,7 +174,7 @@ ADDRESS = st.one_of(
     address=ADDRESS,
 )
 def test_structured_definition_agrees(
-    small_doc_template: dict[str, Any],
+    structured_form: tuple[Any, Any],
     kind: str,
     name: str,
     birth: str,
@@ -181,7 +182,7 @@ def test_structured_definition_agrees(
     members: list[dict[str, Any]],
     address: dict[str, Any],
 ) -> None:
-    compiled, form_class = _structured(small_doc_template)
+    compiled, form_class = structured_form
     submission = {
         "kind": kind,
         "full_name": name,
@@ -193,14 +194,10 @@ def test_structured_definition_agrees(
     _agree_compiled(compiled, form_class, submission)
 
 
-_COMPILED: dict[str, Any] = {}
-
-
-def _structured(template: dict[str, Any]) -> tuple[Any, Any]:
+@pytest.fixture(scope="module")
+def structured_form(small_doc_template: dict[str, Any]) -> tuple[Any, Any]:
     """The small definition plus an address, compiled once (3,321 communes are slow)."""
-    if "structured" in _COMPILED:
-        return _COMPILED["structured"]
-    doc = copy.deepcopy(template)
+    doc = copy.deepcopy(small_doc_template)
     doc["sections"][0]["fields"].append(
         {
             "id": "f_address",
@@ -210,5 +207,4 @@ def _structured(template: dict[str, Any]) -> tuple[Any, Any]:
         }
     )
     compiled = compile_form(load_definition(doc))
-    _COMPILED["structured"] = (compiled, compile_wtforms(compiled))
-    return _COMPILED["structured"]
+    return compiled, compile_wtforms(compiled)
