@@ -215,6 +215,16 @@ def retire(code: str, version: int) -> Response:
     return redirect(url_for("authoring.edit", code=code, version=version))
 
 
+@bp.post("/<code>/<int:version>/status")
+@require_role(Role.AUTHOR)
+def set_status(code: str, version: int) -> Response:
+    target = Status.TESTING if request.form.get("target") == "testing" else Status.DRAFT
+    if ConfirmForm().validate_on_submit():
+        services().forms.set_status(code, version, target, acting_author())
+        flash(_("Đã chuyển sang trạng thái %(status)s.", status=str(target)), "success")
+    return redirect(url_for("authoring.edit", code=code, version=version))
+
+
 @bp.post("/<code>/new-version")
 @require_role(Role.AUTHOR)
 def new_version(code: str) -> Response:

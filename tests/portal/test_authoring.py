@@ -66,6 +66,8 @@ def test_author_builds_tests_and_publishes(app: Flask, client: FlaskClient) -> N
     client.post(f"{BASE}/preview", data={"ngay_sinh": "2024-02-30", "save_case": "1"})
     page = client.get(f"{BASE}/tests").get_data(as_text=True)
     assert "2/2" in page
+    assert client.post(f"{BASE}/status", data={"target": "testing"}).status_code == 302
+    assert services(app).forms.get(CODE, 1).status == Status.TESTING
     assert client.post(f"{BASE}/publish").status_code == 302
     definition = services(app).forms.get(CODE, 1)
     assert definition.status == Status.PUBLISHED
