@@ -33,6 +33,7 @@ from forms_builder.wtforms_form import local_today
 from portal.accounts import PermissionDeniedError, Role
 from portal.auth.session import current_account, require_role
 from portal.authoring.forms import ConfirmForm, CopyForm, NewFormForm
+from portal.errors import N_
 from portal.i18n import current_lang, error_message
 from portal.services import services
 from storage.schema import AgencyRow
@@ -259,6 +260,20 @@ def export(code: str, version: int) -> Response:
     response.headers["Content-Type"] = "application/json; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{code}.v{version}.json"'
     return response
+
+
+_STATUS_LABELS = {
+    Status.DRAFT: N_("bản nháp"),
+    Status.TESTING: N_("đang kiểm thử"),
+    Status.PUBLISHED: N_("đã ban hành"),
+    Status.RETIRED: N_("ngừng sử dụng"),
+}
+
+
+@bp.app_template_global("form_status")
+def form_status(status: str) -> str:
+    """A version status in the reader's language."""
+    return _(_STATUS_LABELS[Status(status)])
 
 
 def pretty(doc: Any) -> str:
