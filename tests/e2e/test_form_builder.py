@@ -92,3 +92,20 @@ def test_author_builds_tests_publishes_and_others_only_read(
     ).to_be_visible()
     expect(page.get_by_role("button", name="Thêm trường")).to_have_count(0)
     expect(page.get_by_role("link", name="Ban hành…")).to_have_count(0)
+
+
+def test_preview_hides_fields_that_do_not_apply(live_server: LiveServer, page: Page) -> None:
+    from forms_builder.library import install_library
+
+    install_library(services(live_server.app).forms)
+    log_in(page, live_server.url, "author2", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/authoring/forms/1.013225.MS01/1/preview")
+    personal_id = page.get_by_label("Số định danh cá nhân", exact=True)
+    enterprise = page.get_by_label("Mã số doanh nghiệp")
+    expect(personal_id).to_be_hidden()
+    page.get_by_label("Chủ đầu tư là").select_option(label="Tổ chức")
+    expect(enterprise).to_be_visible()
+    expect(personal_id).to_be_hidden()
+    page.get_by_label("Chủ đầu tư là").select_option(label="Cá nhân / hộ gia đình")
+    expect(personal_id).to_be_visible()
+    expect(enterprise).to_be_hidden()
