@@ -215,7 +215,20 @@ def _select(f: Field, lists: CodeLists, checks: list[Validator], lang: str) -> A
 
 
 class _AddressParts(Form):
-    """Province, commune and street; the commune must lie in the province."""
+    """Province, commune and street; the commune must lie in the province.
+
+    The commune list offers only the communes of the chosen province (3,321
+    options in every address would make a page of several hundred KB); with
+    no province chosen yet it offers none, and the page says so.
+    """
+
+    communes_by_province: ClassVar[dict[str, list[SelectChoice]]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        commune = self["commune"]
+        chosen = self.communes_by_province.get(self["province"].data or "", [])
+        commune.choices = [SelectChoice("", "—"), *chosen]
 
 
 def _address(f: Field, lists: CodeLists, lang: str) -> Any:
@@ -231,7 +244,11 @@ def _address(f: Field, lists: CodeLists, lang: str) -> Any:
             raise ValidationError(bad_list[1] if lang == "en" else bad_list[0])
 
     required = _Required(lang)
-    attrs = {
+    by_province: dict[str, list[SelectChoice]] = {}
+    for o in communes.options:
+        by_province.setdefault(parents[o.code], []).append(SelectChoice(o.code, o.label.get(lang)))
+    attrs: dict[str, Any] = {
+        "communes_by_province": by_province,
         "province": SelectField(
             "Province" if lang == "en" else "Tỉnh, thành phố",
             [required, _check(lambda v: v in province_codes, *bad_list, lang)],
@@ -242,8 +259,9 @@ def _address(f: Field, lists: CodeLists, lang: str) -> Any:
         "commune": SelectField(
             "Commune" if lang == "en" else "Xã, phường, đặc khu",
             [required, commune_in_province],
-            choices=[SelectChoice("", "—")]
-            + [SelectChoice(o.code, o.label.get(lang)) for o in communes.options],
+            description="Chọn tỉnh, thành phố trước."
+            if lang != "en"
+            else "Choose the province first.",
             validate_choice=False,
         ),
         "street": StringField(

@@ -24,6 +24,7 @@ from forms_builder import (
     checksum,
     definition_to_document,
 )
+from forms_builder.codelists import default_code_lists
 from portal.accounts import Role
 from portal.auth.session import current_account
 from portal.authoring import acting_author
@@ -82,6 +83,22 @@ def openapi() -> Response:
 def list_forms() -> Response:
     agency = request.args.get("agency") or None
     return jsonify([_summary(s) for s in services().forms.list_forms(agency_id=agency)])
+
+
+@api.get("/code-lists/<name>")
+def code_list(name: str) -> Response | tuple[Response, int]:
+    found = default_code_lists().get(name)
+    if found is None:
+        return _error(404, "forms.unknown_code_list", f"No code list {name}.")
+    parent = request.args.get("parent")
+    lang = current_lang()
+    return jsonify(
+        [
+            {"code": o.code, "label": o.label.get(lang)}
+            for o in found.options
+            if parent is None or found.parents.get(o.code) == parent
+        ]
+    )
 
 
 @api.get("/<code>")

@@ -81,6 +81,42 @@ def openapi_document() -> dict[str, Any]:
                     },
                 },
             },
+            "/api/forms/code-lists/{name}": {
+                "get": {
+                    "summary": "Entries of a code list, optionally those under a parent code",
+                    "parameters": [
+                        {
+                            "name": "name",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "parent",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string"},
+                        },
+                    ],
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "required": ["code", "label"],
+                                    "properties": {
+                                        "code": {"type": "string"},
+                                        "label": {"type": "string"},
+                                    },
+                                },
+                            },
+                            "Entries",
+                        ),
+                        **_errors(404),
+                    },
+                }
+            },
             "/api/forms/{code}": {
                 "get": {
                     "summary": "Every version of one form",

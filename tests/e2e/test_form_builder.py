@@ -109,3 +109,18 @@ def test_preview_hides_fields_that_do_not_apply(live_server: LiveServer, page: P
     page.get_by_label("Chủ đầu tư là").select_option(label="Cá nhân / hộ gia đình")
     expect(personal_id).to_be_visible()
     expect(enterprise).to_be_hidden()
+
+
+def test_address_offers_the_communes_of_the_chosen_province(
+    live_server: LiveServer, page: Page
+) -> None:
+    from forms_builder.library import install_library
+
+    install_library(services(live_server.app).forms)
+    log_in(page, live_server.url, "author2", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/authoring/forms/1.013225.MS01/1/preview")
+    commune = page.locator("select[name='site-address-commune']")
+    expect(commune.locator("option")).to_have_count(1)
+    page.locator("select[name='site-address-province']").select_option("01")
+    expect(commune.locator("option[value='00070']")).to_have_count(1)
+    commune.select_option("00070")

@@ -31,7 +31,7 @@ def test_api_conforms_to_its_openapi_document(library_app: Flask) -> None:
     """
     api_schema = schemathesis.openapi.from_wsgi("/api/forms/openapi.json", library_app)
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 7
+    assert len(operations) == 8
     for operation in operations:
 
         @given(case=operation.as_strategy())
@@ -53,6 +53,8 @@ def test_read_endpoints(library_app: Flask) -> None:
     assert old["definition"]["version"] == 1
     schema_doc = client.get("/api/forms/1.004222.CT01/2/schema").get_json()
     assert schema_doc["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    communes = client.get("/api/forms/code-lists/communes?parent=01").get_json()
+    assert {"code": "00070", "label": "Phường Hoàn Kiếm"} in communes and len(communes) < 200
     missing = client.get("/api/forms/9.999999.X/1")
     assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "forms.not_found"
 
