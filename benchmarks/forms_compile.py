@@ -155,7 +155,7 @@ def measure(run: Callable[[], object], *, repeat: int = 7, number: int = 50) -> 
 def compare(first: Callable[[], object], second: Callable[[], object]) -> tuple[float, float]:
     """Both timings, measured in alternation so that load changes hit both alike."""
     a, b = [], []
-    for _ in range(9):
+    for _ in range(15):
         a.append(measure(first, repeat=1, number=40))
         b.append(measure(second, repeat=1, number=40))
     return min(a), min(b)

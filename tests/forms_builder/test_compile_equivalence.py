@@ -105,7 +105,7 @@ KINDS = [
 
 
 def _agree(doc: dict[str, Any], data: dict[str, Any]) -> None:
-    compiled = compile_form(load_definition(doc))
+    compiled = compile_form(load_definition(doc), check_schema=True)
     _agree_compiled(compiled, compile_wtforms(compiled), data)
 
 

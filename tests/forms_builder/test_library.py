@@ -25,7 +25,7 @@ DOCS = library_documents()
 @pytest.mark.parametrize("doc", DOCS, ids=[f"{d['code']}@{d['version']}" for d in DOCS])
 def test_every_shipped_form_is_valid_and_passes_its_test_cases(doc: dict) -> None:
     definition = load_definition(doc)
-    results = run_test_cases(compile_form(definition), today=TODAY)
+    results = run_test_cases(compile_form(definition, check_schema=True), today=TODAY)
     assert len(results) >= 5
     assert [r.name for r in results if not r.passed] == []
     assert definition.provenance["follows"]
