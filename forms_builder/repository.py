@@ -14,7 +14,11 @@ from forms_builder.model import FormDefinition, Status
 from storage.schema.base import utcnow
 from storage.schema.forms import FormDefinitionRow
 
+MAX_VERSION = 2**31 - 1
+"""Versions beyond a 32-bit integer cannot exist (and SQLite would overflow)."""
+
 __all__ = [
+    "MAX_VERSION",
     "add_version",
     "find_row",
     "get_row",
@@ -71,6 +75,8 @@ def save_definition(
 
 def find_row(session: Session, code: str, version: int | None = None) -> FormDefinitionRow | None:
     """The row of ``code`` at ``version`` (newest version when ``None``)."""
+    if version is not None and not 1 <= version <= MAX_VERSION:
+        return None
     query = select(FormDefinitionRow).where(FormDefinitionRow.code == code)
     if version is not None:
         query = query.where(FormDefinitionRow.version == version)
@@ -81,13 +87,15 @@ def get_row(
     session: Session, code: str, version: int | None = None, *, for_update: bool = False
 ) -> FormDefinitionRow:
     """Like :func:`find_row` but raise :class:`DefinitionNotFound` when missing."""
-    query = select(FormDefinitionRow).where(FormDefinitionRow.code == code)
-    if version is not None:
-        query = query.where(FormDefinitionRow.version == version)
-    query = query.order_by(FormDefinitionRow.version.desc()).limit(1)
-    if for_update:
-        query = query.with_for_update()
-    row = session.scalars(query).first()
+    row = None
+    if version is None or 1 <= version <= MAX_VERSION:
+        query = select(FormDefinitionRow).where(FormDefinitionRow.code == code)
+        if version is not None:
+            query = query.where(FormDefinitionRow.version == version)
+        query = query.order_by(FormDefinitionRow.version.desc()).limit(1)
+        if for_update:
+            query = query.with_for_update()
+        row = session.scalars(query).first()
     if row is None:
         what = f"{code}@{version}" if version is not None else code
         raise DefinitionNotFound(

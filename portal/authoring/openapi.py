@@ -23,7 +23,7 @@ VERSION = {
     "name": "version",
     "in": "path",
     "required": True,
-    "schema": {"type": "integer", "minimum": 1},
+    "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647},
 }
 
 

@@ -87,3 +87,9 @@ def test_create_and_publish_through_the_api(app: Flask, client: FlaskClient) -> 
     login(client, "author2")
     doc.update(code="1.001193.TKKS2")
     assert client.post("/api/forms", json=doc).status_code == 403
+
+
+def test_huge_version_numbers_are_not_found(library_app: Flask) -> None:
+    client = library_app.test_client()
+    for path in ("/api/forms/1.004222.CT01/99999999999999999999", "/api/forms/0/2147483648/schema"):
+        assert client.get(path).status_code == 404
