@@ -25,7 +25,6 @@ from forms_builder.model import (
     OnUnavailable,
     Option,
     Prefill,
-    PrefillMode,
     PrintLayout,
     PrintPlace,
     PrintRendering,
@@ -80,9 +79,9 @@ def _field(raw: Mapping[str, Any]) -> Field:
         prefill=Prefill(
             source=prefill["source"],
             path=prefill["path"],
-            mode=PrefillMode(prefill.get("mode", "editable")),
+            subject=prefill.get("subject", "applicant"),
+            locked=prefill.get("locked", False),
             on_unavailable=OnUnavailable(prefill.get("on_unavailable", "manual")),
-            key_field=prefill.get("key_field"),
         )
         if prefill
         else None,
@@ -209,16 +208,13 @@ def _field_doc(f: Field) -> dict[str, Any]:
         "precisions": [str(p) for p in f.precisions],
         "visible_when": f.visible_when,
         "required_when": f.required_when,
-        "prefill": _drop_defaults(
-            {
-                "source": f.prefill.source,
-                "path": f.prefill.path,
-                "mode": str(f.prefill.mode),
-                "on_unavailable": str(f.prefill.on_unavailable),
-                "key_field": f.prefill.key_field,
-            },
-            {},
-        )
+        "prefill": {
+            "source": f.prefill.source,
+            "path": f.prefill.path,
+            "subject": f.prefill.subject,
+            "locked": f.prefill.locked,
+            "on_unavailable": str(f.prefill.on_unavailable),
+        }
         if f.prefill
         else None,
         "fields": [_field_doc(c) for c in f.fields],

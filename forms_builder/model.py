@@ -65,13 +65,6 @@ class DatePrecision(StrEnum):
     YEAR = "year"
 
 
-class PrefillMode(StrEnum):
-    """Whether the citizen may change a prefilled value."""
-
-    LOCKED = "locked"
-    EDITABLE = "editable"
-
-
 class OnUnavailable(StrEnum):
     """What the form does when the prefill source cannot answer."""
 
@@ -125,17 +118,20 @@ class Option:
 
 @dataclass(frozen=True)
 class Prefill:
-    """Where a field's value comes from before the citizen sees the form."""
+    """Where a field's value comes from before the citizen sees the form.
+
+    The same object ``forms_builder.prefill.FieldBinding.from_dict`` reads.
+    """
 
     source: str
-    """Name of a prefill source, e.g. ``population.person`` (built in ``forms_builder.prefill``)."""
+    """``population``, ``enterprise`` or ``citizen_store`` (see ``forms_builder.prefill``)."""
     path: str
-    """Dotted path into the source's record, e.g. ``full_name``."""
-    mode: PrefillMode = PrefillMode.EDITABLE
+    """Dotted path into the record's JSON form, e.g. ``household.head_name``."""
+    subject: str = "applicant"
+    """Whose record: a role the caller maps to an identifier (``applicant``, ``mother``)."""
+    locked: bool = False
+    """Locked values cannot be changed by the citizen and are checked again at submission."""
     on_unavailable: OnUnavailable = OnUnavailable.MANUAL
-    key_field: str | None = None
-    """Data path of the field identifying the record (e.g. ``mother.personal_id``);
-    ``None`` means the person or enterprise who is logged in."""
 
 
 @dataclass(frozen=True)

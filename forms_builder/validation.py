@@ -31,9 +31,7 @@ __all__ = [
     "semantic_problems",
 ]
 
-KNOWN_PREFILL_SOURCES = frozenset(
-    {"population.person", "population.household", "enterprise", "citizen_store"}
-)
+KNOWN_PREFILL_SOURCES = frozenset({"population", "enterprise", "citizen_store"})
 """Prefill sources a definition may bind to (provided by ``forms_builder.prefill``)."""
 
 FIELD_TYPES = ", ".join(t.value for t in FieldType)
@@ -163,20 +161,7 @@ def semantic_problems(
     problems += _visibility_problems(d)
     problems += _rule_problems(d)
     problems += _layout_problems(d)
-    problems += _prefill_key_problems(d)
     return problems
-
-
-def _prefill_key_problems(d: FormDefinition) -> Iterator[Problem]:
-    paths = {path for path, _ in d.iter_fields()}
-    for pointer, f, _ in _fields_with_pointers(d):
-        if f.prefill and f.prefill.key_field and f.prefill.key_field not in paths:
-            yield Problem(
-                f"{pointer}/prefill/key_field",
-                "field.unknown_prefill_key",
-                f"Trường khóa điền sẵn {f.prefill.key_field!r} không tồn tại.",
-                f"The prefill key field {f.prefill.key_field!r} does not exist.",
-            )
 
 
 def _header_problems(d: FormDefinition) -> Iterator[Problem]:

@@ -11,10 +11,14 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from forms_builder.identifiers import (
+    is_valid_enterprise_code,
+    is_valid_personal_id,
+    parse_personal_id,
+)
 from forms_builder.model import DatePrecision
 
 __all__ = [
-    "BIRTH_PROVINCE_CODES",
     "date_in_words",
     "is_email",
     "is_iso_date",
@@ -26,22 +30,6 @@ __all__ = [
     "personal_id_birth_year",
 ]
 
-# Birth-province codes of the personal identification number: the 63
-# provinces before the 2025 merger (Circular 07/2016/TT-BCA). People keep the
-# code of their birth province after the merger, so this list does not shrink.
-BIRTH_PROVINCE_CODES = frozenset(
-    f"0{c:02d}"
-    for c in (
-        1, 2, 4, 6, 8, 10, 11, 12, 14, 15, 17, 19, 20, 22, 24, 25, 26, 27, 30, 31, 33, 34, 35,
-        36, 37, 38, 40, 42, 44, 45, 46, 48, 49, 51, 52, 54, 56, 58, 60, 62, 64, 66, 67, 68, 70,
-        72, 74, 75, 77, 79, 80, 82, 83, 84, 86, 87, 89, 91, 92, 93, 94, 95, 96,
-    )
-)  # fmt: skip
-
-# Sex/century digit -> century start. 0/1 men/women born 1900-1999, 2/3 born
-# 2000-2099; 4 and up (2100 onwards) cannot belong to anyone alive yet.
-_CENTURY = {"0": 1900, "1": 1900, "2": 2000, "3": 2000}
-
 _PERSONAL_ID = re.compile(r"\d{12}")
 _TAX_CODE = re.compile(r"\d{10}(-\d{3})?")
 _PHONE = re.compile(r"(0|\+84)[1-9]\d{8,9}")
@@ -50,24 +38,25 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def is_personal_id(value: str) -> bool:
-    """A 12-digit personal identification number with a real birth province and century."""
-    return (
-        bool(_PERSONAL_ID.fullmatch(value))
-        and value[:3] in BIRTH_PROVINCE_CODES
-        and value[3] in _CENTURY
-    )
+    """Exactly 12 digits forming a valid personal identification number.
+
+    The rules (birth-province code, sex and century digit, no birth year in
+    the future) are those of :mod:`forms_builder.identifiers`; surrounding
+    spaces are not accepted here because the data keeps the digits only.
+    """
+    return bool(_PERSONAL_ID.fullmatch(value)) and is_valid_personal_id(value)
 
 
 def personal_id_birth_year(value: str) -> int | None:
     """The year of birth a personal identification number encodes, if well formed."""
     if not is_personal_id(value):
         return None
-    return _CENTURY[value[3]] + int(value[4:6])
+    return parse_personal_id(value).birth_year
 
 
 def is_tax_code(value: str) -> bool:
     """Enterprise / tax code: 10 digits, or 10 digits, ``-`` and 3 digits (branch)."""
-    return bool(_TAX_CODE.fullmatch(value))
+    return bool(_TAX_CODE.fullmatch(value)) and is_valid_enterprise_code(value)
 
 
 def is_phone(value: str) -> bool:

@@ -11,9 +11,15 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 
+from dossiers import CodeFormat, DossierPolicy, WorkingCalendar
+from forms_builder.prefill import PrefillConfig, PrefillService, build_prefill
 from forms_builder.services import FormService
 from portal.settings import Settings
+from storage.backup import make_backup_job
 from storage.db import Database
+from storage.jobs import JobLedger, JobRegistry
+from storage.ports import JobQueue, ObjectStore
+from storage.wiring import build_job_queue, build_object_store
 
 EXTENSION_KEY = "eforms"
 
@@ -24,6 +30,15 @@ class Services:
 
     settings: Settings
     db: Database
+    dossier_policy: DossierPolicy
+    """Dossier code format and the working calendar."""
+    prefill: PrefillService
+    object_store: ObjectStore
+    job_registry: JobRegistry
+    """Capabilities register their background jobs here (``register(name, func)``)."""
+    job_ledger: JobLedger
+    """Job state and progress in the database (``recent()``, ``get(id)``)."""
+    jobs: JobQueue
     forms: FormService
 
 
@@ -31,7 +46,49 @@ def build_services(settings: Settings) -> Services:
     """Build every service from ``settings``; connects lazily."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.resolved_database_url)
-    return Services(settings=settings, db=db, forms=FormService(db))
+    store = build_object_store(settings)
+    registry = JobRegistry()
+    registry.register(
+        "storage.backup",
+        make_backup_job(
+            db=db,
+            store=store,
+            default_target=settings.resolved_backup_target,
+            data_dir=settings.data_dir,
+        ),
+    )
+    ledger = JobLedger(db)
+    return Services(
+        settings=settings,
+        db=db,
+        dossier_policy=DossierPolicy(
+            code_format=CodeFormat(settings.dossier_code_pattern),
+            calendar=WorkingCalendar.vietnam(settings.holidays.split(",")),
+        ),
+        prefill=build_prefill(_prefill_config(settings), db),
+        object_store=store,
+        job_registry=registry,
+        job_ledger=ledger,
+        jobs=build_job_queue(settings, ledger, registry),
+        forms=FormService(db),
+    )
+
+
+def _prefill_config(settings: Settings) -> PrefillConfig:
+    return PrefillConfig(
+        population_url=settings.prefill_population_url,
+        enterprise_url=settings.prefill_enterprise_url,
+        token=settings.prefill_token,
+        username=settings.prefill_username,
+        password=settings.prefill_password,
+        timeout_seconds=settings.prefill_timeout_ms / 1000,
+        retries=settings.prefill_retries,
+        backoff_seconds=settings.prefill_backoff_ms / 1000,
+        budget_seconds=settings.prefill_budget_ms / 1000,
+        registry_seed=settings.prefill_registry_seed,
+        registry_people=settings.prefill_registry_people,
+        registry_enterprises=settings.prefill_registry_enterprises,
+    )
 
 
 def services(app: Flask | None = None) -> Services:

@@ -206,7 +206,8 @@ def _form_data(raw: Doc) -> Doc:
         "pattern": raw.get("pattern"), "minimum": raw.get("minimum"),
         "maximum": raw.get("maximum"), "code_list": raw.get("code_list") or "",
         "prefill_source": prefill.get("source", ""), "prefill_path": prefill.get("path"),
-        "prefill_locked": prefill.get("mode") == "locked",
+        "prefill_locked": prefill.get("locked", False),
+        "prefill_subject": prefill.get("subject", "applicant"),
         "visible_when": json.dumps(raw["visible_when"], ensure_ascii=False)
         if raw.get("visible_when") else "",
     }  # fmt: skip
@@ -225,7 +226,8 @@ def _changes(form: FieldPropertiesForm) -> Doc:
     if form.prefill_source.data and form.prefill_path.data:
         prefill = {
             "source": form.prefill_source.data, "path": form.prefill_path.data,
-            "mode": "locked" if form.prefill_locked.data else "editable",
+            "locked": bool(form.prefill_locked.data),
+            "subject": form.prefill_subject.data or "applicant",
         }  # fmt: skip
     return {
         "label": {"vi": form.label_vi.data, "en": form.label_en.data},

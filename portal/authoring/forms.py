@@ -78,6 +78,10 @@ class FieldPropertiesForm(FlaskForm):
     code_list = SelectField(_l("Danh mục"), validators=[Optional()])
     prefill_source = SelectField(_l("Nguồn điền sẵn"), validators=[Optional()])
     prefill_path = StringField(_l("Đường dẫn dữ liệu nguồn"), validators=[Optional()])
+    prefill_subject = StringField(
+        _l("Tra cứu theo người (applicant, mother, father…)"),
+        validators=[Optional(), Regexp(r"^[a-z][a-z0-9_]*$")],
+    )
     prefill_locked = BooleanField(_l("Không cho sửa giá trị điền sẵn"))
     visible_when = TextAreaField(
         _l("Điều kiện hiển thị (JSON Logic)"), validators=[Optional(), Length(max=4000)]

@@ -21,6 +21,11 @@ COMMAND_MODULES = (
     "portal.cli.demo",
     "portal.cli.users",
     "portal.cli.audit",
+    "portal.cli.doctor",
+    "portal.cli.outbox",
+    "portal.cli.dossiers",
+    "portal.cli.prefill",
+    "portal.cli.storage",
     "portal.cli.forms",
 )
 

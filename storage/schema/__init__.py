@@ -7,14 +7,34 @@ repository module; nothing else touches them directly.
 from storage.schema.accounts import AgencyRow, RoleGrantRow, UserRow
 from storage.schema.audit import AuditEventRow, AuditHeadRow
 from storage.schema.base import Base, UTCDateTime, utcnow
+from storage.schema.dossiers import (
+    ArchiveQueueRow,
+    DossierCounterRow,
+    DossierDocumentRow,
+    DossierEventRow,
+    DossierRow,
+    OutboxEventRow,
+    ProcedureRow,
+)
 from storage.schema.forms import FormDefinitionRow
+from storage.schema.jobs import JobRow
+from storage.schema.prefill import CitizenRecordRow
 
 __all__ = [
     "AgencyRow",
+    "ArchiveQueueRow",
     "AuditEventRow",
     "AuditHeadRow",
     "Base",
+    "CitizenRecordRow",
+    "DossierCounterRow",
+    "DossierDocumentRow",
+    "DossierEventRow",
+    "DossierRow",
     "FormDefinitionRow",
+    "JobRow",
+    "OutboxEventRow",
+    "ProcedureRow",
     "RoleGrantRow",
     "UTCDateTime",
     "UserRow",

@@ -79,3 +79,24 @@ def test_the_html_form_renders_every_shipped_form() -> None:
         form = compile_wtforms(compile_form(load_definition(doc)))()
         html = "".join(str(field()) for field in form)
         assert "<select" in html and "<input" in html
+
+
+def _prefill_objects(fields: list[dict]) -> list[tuple[str, dict]]:
+    found = []
+    for f in fields:
+        if "prefill" in f:
+            found.append((f["key"], f["prefill"]))
+        found += _prefill_objects(f.get("fields", []))
+    return found
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=[f"{d['code']}@{d['version']}" for d in DOCS])
+def test_prefill_bindings_are_what_the_prefill_resolver_reads(doc: dict) -> None:
+    from forms_builder.prefill.bindings import FieldBinding
+
+    bindings = [
+        FieldBinding.from_dict(key, raw)
+        for section in doc["sections"]
+        for key, raw in _prefill_objects(section["fields"])
+    ]
+    assert bindings and {b.source for b in bindings} <= {"population", "enterprise"}

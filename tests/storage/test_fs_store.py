@@ -1,0 +1,151 @@
+"""Filesystem store specifics: kills mid-put, full disk, bit rot, expiry."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from storage.errors import ChecksumMismatchError, ObjectLockedError, StoreFullError
+from storage.fs_store import FsObjectStore
+from storage.objects import Retention, RetentionMode, utc_now
+
+WRITER = textwrap.dedent(
+    """
+    import io, sys
+    from pathlib import Path
+    from storage.fs_store import FsObjectStore
+
+    store = FsObjectStore(Path(sys.argv[1]))
+    size = int(sys.argv[2])
+    i = 0
+    while True:
+        store.put("dossier/result.pdf", io.BytesIO(bytes([i % 251]) * size))
+        if i == 0:
+            print("ready", flush=True)
+        i += 1
+    """
+)
+
+
+def test_writer_killed_mid_put_leaves_old_or_new_never_torn(tmp_path: Path) -> None:
+    root = tmp_path / "objects"
+    size = 3 * 1024 * 1024
+    valid = {hashlib.sha256(bytes([i]) * size).hexdigest() for i in range(251)}
+    rng = random.Random(9)
+    for _round in range(8):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(root), str(size)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        proc.stdout.close()
+        # Kill at a random point of the put cycle (spool, fsync, renames).
+        subprocess.run(["sleep", f"{rng.uniform(0.0, 0.15):.3f}"], check=True)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+        store = FsObjectStore(root)
+        store.recover()
+        with store.get("dossier/result.pdf") as reader:
+            data = reader.read()  # reading to the end verifies the SHA-256
+        assert hashlib.sha256(data).hexdigest() in valid
+        assert len(data) == size
+        assert list((root / ".tmp").iterdir()) == []
+        blobs = [p for p in (root / "blobs").rglob("*") if p.is_file()]
+        assert len(blobs) == 1, "a restart finds no partial state"
+
+
+def test_bit_rot_is_detected_when_reading(tmp_path: Path) -> None:
+    store = FsObjectStore(tmp_path)
+    store.put("a/b", io.BytesIO(b"original bytes"))
+    blob = next(p for p in (tmp_path / "blobs").rglob("*") if p.is_file())
+    blob.write_bytes(b"tampered bytes")
+    with pytest.raises(ChecksumMismatchError), store.get("a/b") as reader:
+        reader.read()
+
+
+def test_compliance_ends_at_its_date(tmp_path: Path) -> None:
+    now = [utc_now()]
+    store = FsObjectStore(tmp_path, clock=lambda: now[0])
+    until = now[0] + timedelta(days=3650)
+    store.put("aip/x", io.BytesIO(b"x"), retention=Retention(RetentionMode.COMPLIANCE, until))
+    now[0] = until - timedelta(seconds=1)
+    with pytest.raises(ObjectLockedError):
+        store.delete("aip/x")
+    now[0] = until
+    assert store.get_retention("aip/x") is None
+    store.delete("aip/x")
+    assert not store.exists("aip/x")
+
+
+def test_concurrent_writers_never_tear(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = FsObjectStore(tmp_path)
+    payloads = [bytes([i]) * 200_000 for i in range(20)]
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda p: store.put("same/key", io.BytesIO(p)), payloads))
+    with store.get("same/key") as reader:
+        assert reader.read() in payloads
+    assert store.recover() == []
+
+
+def _mount_tmpfs(path: Path, size: str) -> str | None:
+    if os.geteuid() != 0:
+        return "mounting a tmpfs needs root"
+    path.mkdir(parents=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        return f"cannot mount a tmpfs here: {done.stderr.strip()}"
+    return None
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    mount_point = tmp_path / "tiny"
+    reason = _mount_tmpfs(mount_point, "2m")
+    if reason:
+        pytest.skip(reason)
+    yield mount_point
+    subprocess.run(["umount", str(mount_point)], check=True)
+
+
+def test_full_disk_is_a_clear_error_and_nothing_is_half_written(tiny_disk: Path) -> None:
+    store = FsObjectStore(tiny_disk / "objects")
+    store.put("small/ok", io.BytesIO(b"still here"))
+    with pytest.raises(StoreFullError) as caught:
+        store.put("big/too-big", io.BytesIO(os.urandom(3 * 1024 * 1024)))
+    assert "full" in caught.value.message_en and "đầy" in caught.value.message_vi
+    assert not store.exists("big/too-big")
+    assert [i.key for i in store.list()] == ["small/ok"]
+    assert list((tiny_disk / "objects" / ".tmp").iterdir()) == []
+    with store.get("small/ok") as reader:
+        assert reader.read() == b"still here"
+    # The space is back: the next put that fits succeeds.
+    store.put("small/next", io.BytesIO(b"x" * 1024))
+
+
+def test_full_disk_while_replacing_keeps_the_old_object(tiny_disk: Path) -> None:
+    store = FsObjectStore(tiny_disk / "objects")
+    store.put("doc", io.BytesIO(b"v1" * 1000))
+    with pytest.raises(StoreFullError):
+        store.put("doc", io.BytesIO(os.urandom(3 * 1024 * 1024)))
+    with store.get("doc") as reader:
+        assert reader.read() == b"v1" * 1000
