@@ -13,8 +13,10 @@ Modules: ``model`` (value objects), ``document`` (JSON <-> model, checksum),
 ``validation``, ``rules`` (the JSON Logic subset), ``visibility``,
 ``codelists``, ``vn_formats``, ``jsonschema_compiler``, ``wtforms_compiler``
 and ``wtforms_form``, ``submission``, ``versions``, ``casebook`` (test cases,
-publishing gate), ``exchange`` (export/import), ``repository``, ``services``,
-``ports``, ``library``.
+publishing gate), ``exchange`` (export/import), ``editing`` (one authoring
+step at a time), ``repository``, ``services``, ``ports``, ``library``;
+``identifiers`` (personal and enterprise codes) and ``prefill`` (sources and
+bindings) are shared with the rest of the project.
 """
 
 from forms_builder.casebook import CaseResult, publish_gate, run_test_cases
