@@ -9,7 +9,8 @@ Prints, all measured in this run:
 - the full ``validate_submission`` (cleaning hidden parts, schema, rules);
 - the same hand-written schema compiled with ``fastjsonschema``, for comparison.
 
-Run: ``.venv/bin/python benchmarks/forms_compile.py``.
+Run from the repository root: ``.venv/bin/python -m benchmarks.forms_compile`` (as a
+path, ``benchmarks/storage.py`` would shadow the ``storage`` package).
 """
 
 from __future__ import annotations
