@@ -32,9 +32,10 @@ def _vn_time(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the Flask application from ``settings`` (default: environment)."""
-    from portal import admin, audit_trail, dossiers, errors, home, i18n, security
+    from portal import admin, audit_trail, authoring, dossiers, errors, home, i18n, security
     from portal.auth import session as auth_session
     from portal.auth import views as auth_views
+    from portal.authoring.api import api as forms_api
     from portal.ops import views as ops_views
 
     settings = settings or Settings.from_env()
@@ -67,6 +68,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     ops_views.init_app(app)
     app.jinja_env.filters["vntime"] = _vn_time
     app.jinja_env.globals["settings"] = settings
-    for blueprint in (home.bp, admin.bp, audit_trail.bp, dossiers.bp, dossiers.lookup_bp):
+    for blueprint in (
+        home.bp,
+        admin.bp,
+        audit_trail.bp,
+        dossiers.bp,
+        dossiers.lookup_bp,
+        authoring.bp,
+        forms_api,
+    ):
         app.register_blueprint(blueprint)
     return app

@@ -16,23 +16,25 @@ from storage.schema.dossiers import (
     OutboxEventRow,
     ProcedureRow,
 )
+from storage.schema.forms import FormDefinitionRow
 from storage.schema.jobs import JobRow
 from storage.schema.prefill import CitizenRecordRow
 
 __all__ = [
     "AgencyRow",
     "ArchiveQueueRow",
-    "DossierCounterRow",
-    "DossierDocumentRow",
-    "DossierEventRow",
-    "DossierRow",
-    "OutboxEventRow",
-    "ProcedureRow",
     "AuditEventRow",
     "AuditHeadRow",
     "Base",
     "CitizenRecordRow",
+    "DossierCounterRow",
+    "DossierDocumentRow",
+    "DossierEventRow",
+    "DossierRow",
+    "FormDefinitionRow",
     "JobRow",
+    "OutboxEventRow",
+    "ProcedureRow",
     "RoleGrantRow",
     "UTCDateTime",
     "UserRow",
