@@ -18,6 +18,9 @@ from eforms.errors import EformsError
 COMMAND_MODULES = (
     "portal.cli.serve",
     "portal.cli.db",
+    "portal.cli.demo",
+    "portal.cli.users",
+    "portal.cli.audit",
 )
 
 
