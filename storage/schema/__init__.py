@@ -7,12 +7,14 @@ repository module; nothing else touches them directly.
 from storage.schema.accounts import AgencyRow, RoleGrantRow, UserRow
 from storage.schema.audit import AuditEventRow, AuditHeadRow
 from storage.schema.base import Base, UTCDateTime, utcnow
+from storage.schema.forms import FormDefinitionRow
 
 __all__ = [
     "AgencyRow",
     "AuditEventRow",
     "AuditHeadRow",
     "Base",
+    "FormDefinitionRow",
     "RoleGrantRow",
     "UTCDateTime",
     "UserRow",

@@ -142,3 +142,24 @@ def small_doc() -> dict[str, Any]:
 def small_doc_template() -> dict[str, Any]:
     """The small definition document, shared: copy it before changing it."""
     return SMALL_DEFINITION
+
+
+@pytest.fixture
+def database(database_url: str) -> Any:
+    """A fresh database (SQLite, and PostgreSQL as integration) with every migration."""
+    from storage.db import Database
+
+    db = Database(database_url)
+    db.upgrade()
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def service(database: Any) -> Any:
+    """A form service on the fresh database, with a fixed 'today'."""
+    from datetime import date
+
+    from forms_builder import FormService
+
+    return FormService(database, today=lambda: date(2026, 11, 24))
