@@ -41,6 +41,11 @@ def _finisher(info: DocumentInfo) -> Any:
         pdf.info.clear()
         for key, value in info_entries(info).items():
             pdf.info[key] = pydyf.String(value)
+        # WeasyPrint lists each attachment twice in /AF (from the name tree and
+        # from the file specification); keep one entry per file.
+        unique = list(dict.fromkeys(bytes(ref) for ref in pdf.catalog.get("AF", [])))
+        if unique:
+            pdf.catalog["AF"] = pydyf.Array(unique)
         number = int(bytes(pdf.catalog["Metadata"]).split()[0])
         stream = pdf.objects[number]
         # PDF/A readers must find the XMP without decoding filters.
