@@ -138,9 +138,7 @@ class LayoutContext:
         if shown is None:
             return []
         prefix = f"{place}."
-        columns = {
-            p[len(prefix) :]: fid for p, fid in self.places.items() if p.startswith(prefix)
-        }
+        columns = {p[len(prefix) :]: fid for p, fid in self.places.items() if p.startswith(prefix)}
         return [
             {col: row[fid].text if fid in row else "" for col, fid in columns.items()}
             for row in shown.rows

@@ -48,7 +48,9 @@ def data_json_bytes(data: Mapping[str, Any]) -> bytes:
 
 def _info(definition: FormDefinition, dossier_code: str | None, created: datetime) -> DocumentInfo:
     title = definition.title.vi + (f" - {dossier_code}" if dossier_code else "")
-    keywords = (definition.code, f"v{definition.version}") + ((dossier_code,) if dossier_code else ())
+    keywords = (definition.code, f"v{definition.version}") + (
+        (dossier_code,) if dossier_code else ()
+    )
     return DocumentInfo(
         title=title,
         subject=f"{definition.procedure_code} {definition.procedure_name.vi}",

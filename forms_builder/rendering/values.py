@@ -61,7 +61,9 @@ def _address(value: Mapping[str, Any], code_lists: CodeLists) -> str:
         if is_empty(code):
             continue
         listed = code_lists.get(list_name) if list_name else None
-        label = next((o.label.vi for o in listed.options if o.code == code), code) if listed else code
+        label = (
+            next((o.label.vi for o in listed.options if o.code == code), code) if listed else code
+        )
         names.append(str(label))
     return ", ".join(names)
 

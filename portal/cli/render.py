@@ -67,14 +67,22 @@ def _case_data(definition: FormDefinition, case: str, today: date) -> dict:
 
 @click.command("render")
 @click.argument("ref", metavar="CODE[@VERSION]")
-@click.option("--case", "case", default="1", show_default=True,
-              help="Test case number (from 1) or name.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Where to write the PDF/A-3b file.")
-@click.option("--dossier-code", default=None,
-              help="Dossier code to print with a QR code to its lookup page.")
-@click.option("--base-url", default=None,
-              help="Public URL of the lookup page (default: EFORMS_BASE_URL).")
+@click.option(
+    "--case", "case", default="1", show_default=True, help="Test case number (from 1) or name."
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Where to write the PDF/A-3b file.",
+)
+@click.option(
+    "--dossier-code", default=None, help="Dossier code to print with a QR code to its lookup page."
+)
+@click.option(
+    "--base-url", default=None, help="Public URL of the lookup page (default: EFORMS_BASE_URL)."
+)
 @with_app
 def render_command(
     app: Flask, ref: str, case: str, output: Path, dossier_code: str | None, base_url: str | None

@@ -92,7 +92,8 @@ def ct01_doc(template: str = "ct01-2026") -> dict[str, Any]:
             "title": _t("Người kê khai", "Declarant"),
             "fields": [
                 _f("agency", "text", "Kính gửi", "To", required=True),
-                _f("full_name", "text", "Họ, chữ đệm và tên khai sinh", "Birth name", required=True),
+                _f("full_name", "text", "Họ, chữ đệm và tên khai sinh", "Birth name",
+                   required=True),
                 _f("birth_date", "date", "Ngày, tháng, năm sinh", "Date of birth", required=True),
                 _f("sex", "choice", "Giới tính", "Sex", code_list="sexes", required=True),
                 _f("pid", "personal_id", "Số định danh cá nhân", "Personal ID", required=True),
@@ -108,7 +109,9 @@ def ct01_doc(template: str = "ct01-2026") -> dict[str, Any]:
             ],
         }
     ]  # fmt: skip
-    doc["test_cases"] = [{"name": "household of three", "data": CT01_DATA, "expect": {"accepted": True}}]
+    doc["test_cases"] = [
+        {"name": "household of three", "data": CT01_DATA, "expect": {"accepted": True}}
+    ]
     return _places(
         doc,
         {
@@ -209,5 +212,57 @@ def birth_doc() -> dict[str, Any]:
             "father-birth-year": "father_year",
             "copies-requested": "copies",
             "copies-count": "copies_count",
+        },
+    )
+
+
+GPXD_DATA: dict[str, Any] = {
+    "agency": "Ủy ban nhân dân phường Cầu Giấy, thành phố Hà Nội",
+    "investor": "Hoàng Thị Lụa",
+    "investor_id": "001185006789",
+    "phone": "0987654321",
+    "lot": "LK-12",
+    "area": 85.5,
+    "site": "Ngõ 68 đường Cầu Giấy, phường Cầu Giấy, thành phố Hà Nội",
+    "storeys": "4 tầng và 1 tum",
+    "months": 10,
+}
+
+
+def gpxd_doc() -> dict[str, Any]:
+    """A construction-permit definition on the ``gpxd-01-2024`` layout."""
+    doc = _head(
+        "1.013225.GPXD01", "Đơn đề nghị cấp giấy phép xây dựng", "175/2024/NĐ-CP", "gpxd-01"
+    )
+    doc["sections"] = [
+        {
+            "id": "main",
+            "title": _t("Đơn", "Application"),
+            "fields": [
+                _f("agency", "text", "Kính gửi", "To", required=True),
+                _f("investor", "text", "Tên chủ đầu tư", "Investor", required=True),
+                _f("investor_id", "personal_id", "Số định danh cá nhân", "Personal ID"),
+                _f("phone", "phone", "Số điện thoại", "Phone"),
+                _f("lot", "text", "Lô đất số", "Lot"),
+                _f("area", "number", "Diện tích", "Area", minimum=0),
+                _f("site", "text", "Địa điểm", "Site"),
+                _f("storeys", "text", "Số tầng", "Storeys"),
+                _f("months", "number", "Thời gian hoàn thành", "Months", integer=True),
+            ],
+        }
+    ]
+    doc["test_cases"] = [{"name": "house", "data": GPXD_DATA, "expect": {"accepted": True}}]
+    return _places(
+        doc,
+        {
+            "addressee": "agency",
+            "investor-name": "investor",
+            "investor-id": "investor_id",
+            "investor-phone": "phone",
+            "site-lot": "lot",
+            "site-area": "area",
+            "site-address": "site",
+            "works-storeys": "storeys",
+            "duration-months": "months",
         },
     )

@@ -22,7 +22,14 @@ from forms_builder.rendering import (
     render_pdf,
 )
 from forms_builder.validation import load_definition
-from tests.forms_builder.layout_samples import BIRTH_DATA, CT01_DATA, birth_doc, ct01_doc
+from tests.forms_builder.layout_samples import (
+    BIRTH_DATA,
+    CT01_DATA,
+    GPXD_DATA,
+    birth_doc,
+    ct01_doc,
+    gpxd_doc,
+)
 
 CODE = "000.00.00.H56-261124-0001"
 BASE = "https://dichvucong.example.gov.vn"
@@ -246,4 +253,18 @@ def test_generic_layout_prints_any_definition(small_doc: dict[str, Any], tmp_pat
     text = _text(rendered.pdf, tmp_path)
     for expected in ("TỜ KHAI THỬ", "Họ và tên: Đỗ Thị Ánh", "01/12/1985", "Dân tộc: Khơ-me",
                      "Đỗ Văn Bình", "2010", "Cá nhân"):  # fmt: skip
+        assert expected in text, expected
+
+
+def test_construction_permit_layout(tmp_path: Path) -> None:
+    rendered = render_pdf(load_definition(gpxd_doc()), GPXD_DATA)
+    assert check_pdfa(rendered.pdf, data_json=data_json_bytes(GPXD_DATA)) == []
+    text = _text(rendered.pdf, tmp_path)
+    for expected in (
+        "ĐƠN ĐỀ NGHỊ CẤP GIẤY PHÉP XÂY DỰNG",
+        "Tên chủ đầu tư (tên chủ hộ): Hoàng Thị Lụa",
+        "Lô đất số: LK-12",
+        "85.5",
+        "NGƯỜI LÀM ĐƠN/ĐẠI DIỆN CHỦ ĐẦU TƯ",
+    ):
         assert expected in text, expected
