@@ -28,6 +28,7 @@ from forms_builder.model import (
     PrefillMode,
     PrintLayout,
     PrintPlace,
+    PrintRendering,
     RetentionCode,
     Rule,
     Section,
@@ -81,6 +82,7 @@ def _field(raw: Mapping[str, Any]) -> Field:
             path=prefill["path"],
             mode=PrefillMode(prefill.get("mode", "editable")),
             on_unavailable=OnUnavailable(prefill.get("on_unavailable", "manual")),
+            key_field=prefill.get("key_field"),
         )
         if prefill
         else None,
@@ -148,7 +150,10 @@ def parse_definition(doc: Mapping[str, Any]) -> FormDefinition:
         print_layout=PrintLayout(
             template=layout["template"],
             places=tuple(
-                PrintPlace(p["field"], p["place"], p.get("note")) for p in layout.get("places", ())
+                PrintPlace(
+                    p["field"], p["place"], PrintRendering(p.get("render", "value")), p.get("note")
+                )
+                for p in layout.get("places", ())
             ),
         )
         if layout
@@ -204,12 +209,16 @@ def _field_doc(f: Field) -> dict[str, Any]:
         "precisions": [str(p) for p in f.precisions],
         "visible_when": f.visible_when,
         "required_when": f.required_when,
-        "prefill": {
-            "source": f.prefill.source,
-            "path": f.prefill.path,
-            "mode": str(f.prefill.mode),
-            "on_unavailable": str(f.prefill.on_unavailable),
-        }
+        "prefill": _drop_defaults(
+            {
+                "source": f.prefill.source,
+                "path": f.prefill.path,
+                "mode": str(f.prefill.mode),
+                "on_unavailable": str(f.prefill.on_unavailable),
+                "key_field": f.prefill.key_field,
+            },
+            {},
+        )
         if f.prefill
         else None,
         "fields": [_field_doc(c) for c in f.fields],
@@ -288,7 +297,15 @@ def definition_to_document(d: FormDefinition) -> dict[str, Any]:
         doc["print_layout"] = {
             "template": d.print_layout.template,
             "places": [
-                _drop_defaults({"field": p.field_id, "place": p.place, "note": p.note}, {})
+                _drop_defaults(
+                    {
+                        "field": p.field_id,
+                        "place": p.place,
+                        "render": str(p.render),
+                        "note": p.note,
+                    },
+                    {"render": "value"},
+                )
                 for p in d.print_layout.places
             ],
         }

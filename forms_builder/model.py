@@ -133,6 +133,9 @@ class Prefill:
     """Dotted path into the source's record, e.g. ``full_name``."""
     mode: PrefillMode = PrefillMode.EDITABLE
     on_unavailable: OnUnavailable = OnUnavailable.MANUAL
+    key_field: str | None = None
+    """Data path of the field identifying the record (e.g. ``mother.personal_id``);
+    ``None`` means the person or enterprise who is logged in."""
 
 
 @dataclass(frozen=True)
@@ -215,12 +218,25 @@ class LegalBasis:
 
 
 @dataclass(frozen=True)
+class PrintRendering(StrEnum):
+    """How a value is written at its place on the paper form."""
+
+    VALUE = "value"
+    DATE_IN_WORDS = "date_in_words"
+    """The "ghi bằng chữ" line of a date (see ``vn_formats.date_in_words``)."""
+    DIGIT_BOXES = "digit_boxes"
+    """One digit per box (the 12 boxes of a personal identification number)."""
+    CHECKBOX = "checkbox"
+
+
+@dataclass(frozen=True)
 class PrintPlace:
     """Where a data field is printed on the official form."""
 
     field_id: str
     place: str
     """Item of the paper form, e.g. ``item-4`` or ``table-11.col-3``."""
+    render: PrintRendering = PrintRendering.VALUE
     note: str | None = None
 
 

@@ -22,7 +22,13 @@ from forms_builder.codelists import CodeLists, default_code_lists
 from forms_builder.jsonschema_compiler import compile_json_schema, data_validator
 from forms_builder.model import Field, FieldType, FormDefinition
 from forms_builder.rules import evaluate, variables
-from forms_builder.visibility import clean_submission, is_empty, lookup
+from forms_builder.visibility import (
+    VisibilityGraph,
+    build_graph,
+    clean_submission,
+    is_empty,
+    lookup,
+)
 
 __all__ = [
     "CompiledForm",
@@ -75,6 +81,7 @@ class CompiledForm:
     json_schema: dict[str, Any]
     validator: Draft202012Validator
     code_lists: CodeLists
+    graph: VisibilityGraph
 
 
 def compile_form(d: FormDefinition, *, code_lists: CodeLists | None = None) -> CompiledForm:
@@ -82,12 +89,12 @@ def compile_form(d: FormDefinition, *, code_lists: CodeLists | None = None) -> C
     lists = code_lists or default_code_lists()
     schema = compile_json_schema(d, code_lists=lists)
     Draft202012Validator.check_schema(schema)
-    return CompiledForm(d, schema, data_validator(schema), lists)
+    return CompiledForm(d, schema, data_validator(schema), lists, build_graph(d))
 
 
 def validate_submission(compiled: CompiledForm, data: Mapping[str, Any], *, today: date) -> Outcome:
     """Clean ``data`` and check it; ``today`` is the date rules call ``today``."""
-    cleaned, hidden = clean_submission(compiled.definition, data, today=today)
+    cleaned, hidden = clean_submission(compiled.definition, data, today=today, graph=compiled.graph)
     errors = [_schema_error(e) for e in compiled.validator.iter_errors(cleaned)]
     errors += dependent_errors(compiled.definition, cleaned, hidden, today=today)
     unique = {(e.path, e.code): e for e in errors}
@@ -172,10 +179,12 @@ def _required_in(
             needed = needed or _holds(f.required_when, root, scope_data, today)
         if needed and is_empty(value):
             yield FieldError(path, "required", "Trường này là bắt buộc.", "This field is required.")
-        if f.type == FieldType.GROUP and isinstance(value, Mapping):
+        if f.type == FieldType.GROUP:
+            # An absent group still has children whose required_when may hold.
+            inner = value if isinstance(value, Mapping) else {}
             child_conditional = conditional or f.visible_when is not None
             yield from _required_in(
-                f.fields, root, value, f"{path}.", hidden, child_conditional, today
+                f.fields, root, inner, f"{path}.", hidden, child_conditional, today
             )
         if f.type == FieldType.REPEAT and isinstance(value, list):
             for i, row in enumerate(value):

@@ -59,8 +59,9 @@ def _describe(error: ValidationError) -> tuple[str, str, str]:
             f"Unknown field type {value!r}. Valid types: {FIELD_TYPES}.",
         )
     if kind == "required":
-        missing = [p for p in error.validator_value if p not in (value or {})]
-        names = ", ".join(missing)
+        # jsonschema reports each missing property as its own error.
+        found = re.match(r"^'([^']+)' is a required property", error.message)
+        names = found.group(1) if found else ", ".join(error.validator_value)
         return (
             "schema.required",
             f"Thiếu mục bắt buộc: {names}.",
@@ -162,7 +163,20 @@ def semantic_problems(
     problems += _visibility_problems(d)
     problems += _rule_problems(d)
     problems += _layout_problems(d)
+    problems += _prefill_key_problems(d)
     return problems
+
+
+def _prefill_key_problems(d: FormDefinition) -> Iterator[Problem]:
+    paths = {path for path, _ in d.iter_fields()}
+    for pointer, f, _ in _fields_with_pointers(d):
+        if f.prefill and f.prefill.key_field and f.prefill.key_field not in paths:
+            yield Problem(
+                f"{pointer}/prefill/key_field",
+                "field.unknown_prefill_key",
+                f"Trường khóa điền sẵn {f.prefill.key_field!r} không tồn tại.",
+                f"The prefill key field {f.prefill.key_field!r} does not exist.",
+            )
 
 
 def _header_problems(d: FormDefinition) -> Iterator[Problem]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from forms_builder.model import Field, FieldType, FormDefinition, Logic
@@ -60,9 +61,9 @@ class VisibilityGraph:
 
     def order(self) -> list[str] | None:
         """Nodes with every dependency first; ``None`` when there is a cycle."""
-        return None if self.find_cycle() else self._order
+        return None if self._cycle else self._order
 
-    @property
+    @cached_property
     def _order(self) -> list[str]:
         seen: set[str] = set()
         out: list[str] = []
@@ -81,6 +82,10 @@ class VisibilityGraph:
 
     def find_cycle(self) -> list[str] | None:
         """One dependency cycle as a list of node names, or ``None``."""
+        return self._cycle
+
+    @cached_property
+    def _cycle(self) -> list[str] | None:
         state: dict[str, int] = {}
         stack: list[str] = []
 
@@ -176,16 +181,21 @@ def lookup(data: Mapping[str, Any], path: str) -> Any:
 
 
 def clean_submission(
-    definition: FormDefinition, data: Mapping[str, Any], *, today: date
+    definition: FormDefinition,
+    data: Mapping[str, Any],
+    *,
+    today: date,
+    graph: VisibilityGraph | None = None,
 ) -> tuple[dict[str, Any], frozenset[str]]:
     """Drop hidden parts and empty values; return the data and the hidden node names.
 
     Hidden fields are cleared at submit (the citizen may have filled them
     before changing the answer that hides them). Empty strings, lists and
     objects are dropped, and table rows left empty are removed. The graph
-    must be acyclic (the definition check guarantees it).
+    must be acyclic (the definition check guarantees it). Pass ``graph`` when
+    it is already built (compiled forms keep theirs).
     """
-    graph = build_graph(definition)
+    graph = graph or build_graph(definition)
     order = graph.order() or []
     out = _strip_empty(_copy_json(data))
     hidden: set[str] = set()

@@ -23,7 +23,6 @@ from forms_builder.model import Field, FieldType
 from forms_builder.submission import CompiledForm, FieldError, dependent_errors
 from forms_builder.visibility import (
     VisibilityGraph,
-    build_graph,
     clean_submission,
     hidden_in_row,
     is_empty,
@@ -109,8 +108,8 @@ class DefinitionForm(Form):
         """Validate like ``validate_submission``; ``today`` defaults to today in Vietnam."""
         today = today or local_today()
         d = self.compiled.definition
-        cleaned, hidden = clean_submission(d, self.submission_data(), today=today)
-        graph = build_graph(d)
+        graph = self.compiled.graph
+        cleaned, hidden = clean_submission(d, self.submission_data(), today=today, graph=graph)
         self.form_errors = []
         self._kept_rows = {}
         ok = True

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 
+from forms_builder.services import FormService
 from portal.settings import Settings
 from storage.db import Database
 
@@ -23,12 +24,14 @@ class Services:
 
     settings: Settings
     db: Database
+    forms: FormService
 
 
 def build_services(settings: Settings) -> Services:
     """Build every service from ``settings``; connects lazily."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return Services(settings=settings, db=Database(settings.resolved_database_url))
+    db = Database(settings.resolved_database_url)
+    return Services(settings=settings, db=db, forms=FormService(db))
 
 
 def services(app: Flask | None = None) -> Services:

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "portal.cli.demo",
     "portal.cli.users",
     "portal.cli.audit",
+    "portal.cli.forms",
     # After the module that defines the ``forms`` group: adds ``forms render`` to it.
     "portal.cli.render",
 )

@@ -1,0 +1,59 @@
+"""The shipped official forms: valid, tested, installable, versioned by legal basis."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from forms_builder import (
+    FormService,
+    Status,
+    compile_form,
+    diff_definitions,
+    load_definition,
+    run_test_cases,
+)
+from forms_builder.library import install_library, library_documents
+
+TODAY = date(2026, 11, 24)
+DOCS = library_documents()
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=[f"{d['code']}@{d['version']}" for d in DOCS])
+def test_every_shipped_form_is_valid_and_passes_its_test_cases(doc: dict) -> None:
+    definition = load_definition(doc)
+    results = run_test_cases(compile_form(definition), today=TODAY)
+    assert len(results) >= 5
+    assert [r.name for r in results if not r.passed] == []
+    assert definition.provenance["follows"]
+    assert all(f.confidence for _, f in definition.iter_fields() if f.type != "group")
+
+
+def test_the_three_demo_procedures_are_shipped() -> None:
+    assert {(d["code"], d["version"]) for d in DOCS} == {
+        ("1.001193.TKKS", 1),
+        ("1.004222.CT01", 1),
+        ("1.004222.CT01", 2),
+        ("1.013225.MS01", 1),
+    }
+
+
+def test_install_library_is_idempotent_and_versions_follow_the_legal_basis(
+    service: FormService,
+) -> None:
+    assert install_library(service) == [
+        "1.001193.TKKS@1",
+        "1.004222.CT01@1",
+        "1.004222.CT01@2",
+        "1.013225.MS01@1",
+    ]
+    assert install_library(service) == []
+    assert {s.status for s in service.list_forms()} == {Status.PUBLISHED}
+    in_2025 = service.in_force("1.004222.CT01", date(2026, 7, 1))
+    in_2026 = service.in_force("1.004222.CT01", date(2026, 11, 24))
+    assert in_2025.legal_basis.document == "53/2025/TT-BCA"
+    assert in_2026.legal_basis.document == "116/2026/TT-BCA"
+    diff = diff_definitions(in_2025, in_2026)
+    assert diff.compatible and diff.changes
+    assert {c.properties for c in diff.changes} <= {("help",), ("label",), ("label", "help")}
