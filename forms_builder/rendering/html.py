@@ -57,11 +57,10 @@ def render_html(
     layout = resolve_layout(definition)
     lists = code_lists or default_code_lists()
     url = lookup_url(base_url, dossier_code) if dossier_code and base_url else None
-    places = (
-        {p.place: p.field_id for p in definition.print_layout.places}
-        if definition.print_layout
-        else {}
-    )
+    places: dict[str, tuple[str, ...]] = {}
+    for p in definition.print_layout.places if definition.print_layout else ():
+        name = layout.aliases.get(p.place, p.place)
+        places[name] = (*places.get(name, ()), p.field_id)
     ctx = LayoutContext(
         definition=definition,
         layout=layout,
