@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 
+from forms_builder.rendering import check_renders
 from forms_builder.services import FormService
 from portal.settings import Settings
 from storage.db import Database
@@ -31,7 +32,9 @@ def build_services(settings: Settings) -> Services:
     """Build every service from ``settings``; connects lazily."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.resolved_database_url)
-    return Services(settings=settings, db=db, forms=FormService(db))
+    # Publishing refuses a form whose sample does not render to valid PDF/A.
+    forms = FormService(db, render_check=check_renders)
+    return Services(settings=settings, db=db, forms=forms)
 
 
 def services(app: Flask | None = None) -> Services:

@@ -268,3 +268,13 @@ def test_construction_permit_layout(tmp_path: Path) -> None:
         "NGƯỜI LÀM ĐƠN/ĐẠI DIỆN CHỦ ĐẦU TƯ",
     ):
         assert expected in text, expected
+
+
+def test_qpdf_finds_no_structural_problem(ct01: RenderedForm, tmp_path: Path) -> None:
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(ct01.pdf)
+    result = subprocess.run(
+        ["qpdf", "--check", str(path)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No syntax or stream encoding errors found" in result.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pikepdf
@@ -10,6 +11,7 @@ from click.testing import CliRunner
 from flask import Flask
 
 from forms_builder import Author, FormService
+from forms_builder.library import install_library
 from portal.cli import cli
 from portal.services import services
 from tests.forms_builder.layout_samples import CT01_DATA, ct01_doc
@@ -50,6 +52,20 @@ def test_render_refuses_a_case_a_submission_would_refuse(app: Flask, tmp_path: P
     assert result.exit_code != 0
     assert "forms.case_rejected" in str(result.exception.code)  # type: ignore[union-attr]
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_shipped_ct01_prints_the_agency_name(app: Flask, tmp_path: Path) -> None:
+    install_library(services(app).forms)
+    out = tmp_path / "ct01.pdf"
+    result = CliRunner().invoke(
+        cli, ["forms", "render", f"{CODE}@2", "--case", "1", "-o", str(out)], obj=app
+    )
+    assert result.exit_code == 0, result.output
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Công an tỉnh (tỉnh thử nghiệm)" in text
+    assert "116/2026/TT-BCA" in text
 
 
 def test_render_help_names_the_options() -> None:
