@@ -263,6 +263,12 @@ class LayoutContext:
         if self.layout.name == "generic":
             return []
         placed = {i for ids in self.places.values() for i in ids}
+        # A table counts as placed when its columns are.
+        placed |= {
+            s.field.id
+            for s in self.shown.values()
+            if s.field.type == FieldType.REPEAT and any(c.id in placed for c in s.field.fields)
+        }
         out = []
         for section in self.definition.sections:
             items = [self.shown[f.id] for f in _data_fields(section) if f.id not in placed]
