@@ -12,7 +12,6 @@ from pathlib import Path
 
 import click
 from flask import Flask
-
 from sqlalchemy import select
 
 from forms_builder.codelists import CodeLists, default_code_lists

@@ -19,6 +19,7 @@ from forms_builder.rendering import (
     RenderedForm,
     check_pdfa,
     data_json_bytes,
+    render_html,
     render_pdf,
 )
 from forms_builder.validation import load_definition
@@ -186,8 +187,16 @@ def test_pdftotext_reads_the_birth_form(birth: RenderedForm, tmp_path: Path) -> 
         "Đề nghị đánh dấu X vào ô",
     ):
         assert expected in text, expected
-    # The yes box is ticked, the no box is empty.
-    assert re.search(r"Đề nghị cấp bản sao : Có .{0,30} X Không", text)
+    assert "Số lượng: 2 bản" in text
+
+
+def test_birth_form_ticks_the_yes_box_only() -> None:
+    html = render_html(load_definition(birth_doc()), BIRTH_DATA)
+    boxes = re.findall(r'(Có|Không) <span class="box">(X?)</span>', html)
+    assert boxes == [("Có", "X"), ("Không", "")]
+    html = render_html(load_definition(birth_doc()), {**BIRTH_DATA, "copies": False})
+    boxes = re.findall(r'(Có|Không) <span class="box">(X?)</span>', html)
+    assert boxes == [("Có", ""), ("Không", "X")]
 
 
 def test_qr_code_decodes_to_the_lookup_url(ct01: RenderedForm, tmp_path: Path) -> None:
