@@ -13,7 +13,7 @@ from forms_builder.rendering.errors import LayoutUnknown, RenderError, RenderFai
 from forms_builder.rendering.html import render_html
 from forms_builder.rendering.layouts import LAYOUTS, Layout, resolve_layout
 from forms_builder.rendering.pikepdf_check import PdfaProblem, check_pdfa
-from forms_builder.rendering.qr import lookup_url
+from forms_builder.rendering.qr import lookup_url, qr_svg_data_uri
 from forms_builder.rendering.render import (
     VIETNAM_TZ,
     RenderedForm,
@@ -35,6 +35,7 @@ __all__ = [
     "check_renders",
     "data_json_bytes",
     "lookup_url",
+    "qr_svg_data_uri",
     "render_html",
     "render_pdf",
     "resolve_layout",
