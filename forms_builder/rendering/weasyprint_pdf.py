@@ -16,6 +16,7 @@ from typing import Any
 
 import pydyf
 from weasyprint import HTML, Attachment
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from forms_builder.rendering.errors import RenderFailed
 from forms_builder.rendering.pdfa_metadata import DocumentInfo, info_entries, xmp_packet
@@ -66,7 +67,10 @@ def html_to_pdfa(html: str, *, data_json: bytes, info: DocumentInfo) -> PdfOutpu
         modified=info.created,
     )
     try:
-        document = HTML(string=html, base_url=None).render()
+        # Our templates only use data: URIs (the QR code); anything else in
+        # the HTML is refused rather than fetched from the network or disk.
+        fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
+        document = HTML(string=html, base_url=None, url_fetcher=fetcher).render()
         out = io.BytesIO()
         document.write_pdf(
             out,
@@ -75,6 +79,13 @@ def html_to_pdfa(html: str, *, data_json: bytes, info: DocumentInfo) -> PdfOutpu
             finisher=_finisher(info),
             uncompressed_pdf=False,
         )
+    except FatalURLFetchingError as exc:
+        raise RenderFailed(
+            "Bản in tham chiếu tài nguyên bên ngoài; chỉ cho phép dữ liệu nhúng (data:).",
+            "The print layout refers to an external resource; only embedded data: URIs are "
+            "allowed.",
+            details={"cause": str(exc)},
+        ) from exc
     except (OSError, ValueError, KeyError, TypeError, AssertionError) as exc:
         _log.exception("WeasyPrint failed to render a form")
         raise RenderFailed(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pikepdf
@@ -13,7 +13,15 @@ from weasyprint import HTML
 from forms_builder import Author, FormService
 from forms_builder.errors import PublishRefused
 from forms_builder.model import Status
-from forms_builder.rendering import check_pdfa, check_renders, render_pdf
+from forms_builder.rendering import (
+    VIETNAM_TZ,
+    RenderFailed,
+    check_pdfa,
+    check_renders,
+    render_pdf,
+)
+from forms_builder.rendering.pdfa_metadata import DocumentInfo
+from forms_builder.rendering.weasyprint_pdf import html_to_pdfa
 from forms_builder.validation import load_definition
 from tests.forms_builder.layout_samples import CT01_DATA, ct01_doc
 
@@ -89,3 +97,12 @@ def test_publishing_runs_the_render_check(database: Any) -> None:
         service.publish("1.004222.CT01", 2, AUTHOR)
     assert "forms.layout_unknown" in caught.value.details["render_problems"][0]
     assert service.get("1.004222.CT01", 2).status == Status.DRAFT
+
+
+def test_external_resources_are_refused_not_fetched() -> None:
+    info = DocumentInfo("t", "s", ("k",), "eforms", datetime(2026, 11, 24, tzinfo=VIETNAM_TZ))
+    html = '<p>x</p><img src="http://127.0.0.1:9/logo.png">'
+    with pytest.raises(RenderFailed) as caught:
+        html_to_pdfa(html, data_json=b"{}", info=info)
+    assert caught.value.code == "forms.render_failed"
+    assert "data:" in caught.value.message_en
