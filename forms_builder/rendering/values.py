@@ -85,8 +85,9 @@ def format_value(f: Field, value: Any, code_lists: CodeLists) -> str:
         return _address(value, code_lists)
     if kind == FieldType.ATTACHMENT and isinstance(value, list):
         return "; ".join(str(item.get("name", "")) for item in value if isinstance(item, Mapping))
-    if kind == FieldType.NUMBER and isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if kind == FieldType.NUMBER and isinstance(value, float):
+        # Vietnamese writes the decimal separator as a comma (80,5 m²).
+        return str(int(value)) if value.is_integer() else repr(value).replace(".", ",")
     return str(value)
 
 

@@ -273,7 +273,7 @@ def test_construction_permit_layout(tmp_path: Path) -> None:
         "ĐƠN ĐỀ NGHỊ CẤP GIẤY PHÉP XÂY DỰNG",
         "Tên chủ đầu tư (tên chủ hộ): Hoàng Thị Lụa",
         "Lô đất số: LK-12",
-        "85.5",
+        "85,5",
         "NGƯỜI LÀM ĐƠN/ĐẠI DIỆN CHỦ ĐẦU TƯ",
     ):
         assert expected in text, expected

@@ -29,6 +29,8 @@ def _field(kind: FieldType, **extra: Any) -> Field:
         (_field(FieldType.YES_NO), True, "Có"),
         (_field(FieldType.YES_NO), False, "Không"),
         (_field(FieldType.NUMBER), 2.0, "2"),
+        (_field(FieldType.NUMBER), 80.5, "80,5"),
+        (_field(FieldType.NUMBER), 3, "3"),
         (_field(FieldType.TEXT), "  ", ""),
         (_field(FieldType.TEXT), None, ""),
         (
