@@ -52,6 +52,7 @@ def check_pdfa(pdf: bytes, *, data_json: bytes | None = None) -> list[PdfaProble
             *_output_intent(doc),
             *_fonts(doc),
             *_forbidden(doc),
+            *_structure(doc),
             *_pages(doc),
         ]
         if data_json is not None:
@@ -143,6 +144,21 @@ def _forbidden(doc: pikepdf.Pdf) -> Iterator[PdfaProblem]:
                 )
 
 
+def _structure(doc: pikepdf.Pdf) -> Iterator[PdfaProblem]:
+    if "/ID" not in doc.trailer:
+        yield PdfaProblem("pdf.no_id", "Thiếu mã định danh tệp (/ID).", "No file identifier (/ID).")
+    for number, page in enumerate(doc.pages, start=1):
+        for annot in page.get("/Annots", []):
+            flags = int(annot.get("/F", 0))
+            # PDF/A: the Print flag (bit 3) set, Hidden (1), Invisible (0) and NoView (6) not.
+            if not flags & 4 or flags & 0b100011:
+                yield PdfaProblem(
+                    "annot.not_printable",
+                    f"Chú thích trên trang {number} không được đánh dấu để in.",
+                    f"An annotation on page {number} is not marked printable.",
+                )
+
+
 def _pages(doc: pikepdf.Pdf) -> Iterator[PdfaProblem]:
     for number, page in enumerate(doc.pages, start=1):
         box = [float(v) for v in page.MediaBox]
@@ -166,6 +182,14 @@ def _data(doc: pikepdf.Pdf, expected: bytes) -> list[PdfaProblem]:
                     "data.relationship",
                     "data.json không có quan hệ /Data.",
                     "data.json is not marked /AFRelationship /Data.",
+                )
+            )
+        if "/Subtype" not in spec.EF.F:
+            problems.append(
+                PdfaProblem(
+                    "data.no_media_type",
+                    "data.json không khai báo kiểu MIME (/Subtype).",
+                    "data.json has no MIME type (/Subtype).",
                 )
             )
         if spec.EF.F.read_bytes() != expected:

@@ -6,6 +6,7 @@ import io
 import json
 import re
 import subprocess
+import unicodedata
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -287,3 +288,22 @@ def test_qpdf_finds_no_structural_problem(ct01: RenderedForm, tmp_path: Path) ->
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No syntax or stream encoding errors found" in result.stdout
+
+
+VIETNAMESE_LETTERS = "AÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬĐEÈÉẺẼẸÊỀẾỂỄỆIÌÍỈĨỊOÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢUÙÚỦŨỤƯỪỨỬỮỰYỲÝỶỸỴ"
+
+
+@pytest.mark.parametrize("letters", [VIETNAMESE_LETTERS, VIETNAMESE_LETTERS.lower()])
+def test_every_vietnamese_letter_survives_in_the_text_layer(letters: str, tmp_path: Path) -> None:
+    letters = " ".join(letters[i : i + 6] for i in range(0, len(letters), 6))  # name-like words
+    data = {**CT01_DATA, "full_name": letters, "request": f"Nội dung {letters}"}
+    rendered = render_pdf(load_definition(ct01_doc()), data)
+    text = unicodedata.normalize("NFC", _text(rendered.pdf, tmp_path))
+    assert letters in text
+    assert f"Nội dung {letters}" in text
+
+
+def test_a_long_unbroken_value_wraps_instead_of_running_off_the_page(tmp_path: Path) -> None:
+    email = "nguyen.van.huong.phong.quan.ly.cu.tru." * 2 + "@congan.example.gov.vn"
+    rendered = render_pdf(load_definition(ct01_doc()), {**CT01_DATA, "email": email})
+    assert email in _text(rendered.pdf, tmp_path).replace(" ", "")

@@ -106,3 +106,17 @@ def test_external_resources_are_refused_not_fetched() -> None:
         html_to_pdfa(html, data_json=b"{}", info=info)
     assert caught.value.code == "forms.render_failed"
     assert "data:" in caught.value.message_en
+
+
+def test_hidden_link_and_untyped_data_are_reported() -> None:
+    rendered = render_pdf(
+        load_definition(ct01_doc()), CT01_DATA, dossier_code="X-1", base_url="https://x.vn"
+    )
+
+    def damage(doc: pikepdf.Pdf) -> None:
+        for annot in doc.pages[0].Annots:
+            annot.F = 2  # hidden, not printed
+        del doc.Root.AF[0].EF.F.Subtype
+
+    codes = _codes(_edit(rendered.pdf, damage), data_json=rendered.data_json)
+    assert codes == {"annot.not_printable", "data.no_media_type"}
