@@ -12,6 +12,7 @@ import jinja2
 
 from forms_builder.codelists import CodeLists, default_code_lists
 from forms_builder.model import FormDefinition
+from forms_builder.rendering.errors import RenderFailed
 from forms_builder.rendering.layouts import LayoutContext, resolve_layout
 from forms_builder.rendering.qr import lookup_url, qr_svg_data_uri
 from forms_builder.rendering.values import display_values
@@ -71,5 +72,13 @@ def render_html(
         dossier_code=dossier_code,
         signed_on=signed_on,
     )
-    template = _environment().get_template(layout.template)
-    return template.render(ctx=ctx, form=definition, css=_css())
+    try:
+        template = _environment().get_template(layout.template)
+        return template.render(ctx=ctx, form=definition, css=_css())
+    except jinja2.TemplateError as exc:
+        raise RenderFailed(
+            f"Mẫu in {layout.template} của bố cục {layout.name} bị lỗi; báo quản trị hệ thống.",
+            f"Print template {layout.template} of layout {layout.name} is broken; "
+            "tell the administrator.",
+            details={"layout": layout.name, "cause": f"{type(exc).__name__}: {exc}"},
+        ) from exc

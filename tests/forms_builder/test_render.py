@@ -36,6 +36,7 @@ from tests.forms_builder.layout_samples import (
 CODE = "000.00.00.H56-261124-0001"
 BASE = "https://dichvucong.example.gov.vn"
 LOOKUP = f"{BASE}/tra-cuu/{CODE}"
+MEMBER_TEMPLATE = CT01_DATA["members"][0]
 CREATED = datetime(2026, 11, 24, 9, 30, tzinfo=VIETNAM_TZ)
 
 
@@ -307,3 +308,15 @@ def test_a_long_unbroken_value_wraps_instead_of_running_off_the_page(tmp_path: P
     email = "nguyen.van.huong.phong.quan.ly.cu.tru." * 2 + "@congan.example.gov.vn"
     rendered = render_pdf(load_definition(ct01_doc()), {**CT01_DATA, "email": email})
     assert email in _text(rendered.pdf, tmp_path).replace(" ", "")
+
+
+def test_a_long_household_table_continues_on_the_next_page(tmp_path: Path) -> None:
+    members = [
+        {**MEMBER_TEMPLATE, "name": f"Nguyễn Thị Thành Viên Số {i}", "pid": f"0011920{i:05d}"}
+        for i in range(1, 21)
+    ]
+    rendered = render_pdf(load_definition(ct01_doc()), {**CT01_DATA, "members": members})
+    assert rendered.pages >= 2
+    text = _text(rendered.pdf, tmp_path)
+    assert all(f"Nguyễn Thị Thành Viên Số {i}" in text for i in range(1, 21))
+    assert check_pdfa(rendered.pdf, data_json=rendered.data_json) == []

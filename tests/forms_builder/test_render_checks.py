@@ -120,3 +120,11 @@ def test_hidden_link_and_untyped_data_are_reported() -> None:
 
     codes = _codes(_edit(rendered.pdf, damage), data_json=rendered.data_json)
     assert codes == {"annot.not_printable", "data.no_media_type"}
+
+
+def test_a_table_with_only_some_columns_bound_still_renders() -> None:
+    doc = ct01_doc()
+    doc["print_layout"]["places"] = [
+        p for p in doc["print_layout"]["places"] if p["place"] in ("table-11", "table-11.col-2")
+    ]
+    assert check_renders(load_definition(doc), CT01_DATA) == []
