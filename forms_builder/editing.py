@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from forms_builder.document import FORMAT
-from forms_builder.errors import FormError
+from forms_builder.errors import EditTargetMissing
 
 __all__ = [
     "add_field",
@@ -29,13 +29,6 @@ __all__ = [
 ]
 
 Doc = dict[str, Any]
-
-
-class EditTargetMissing(FormError):
-    """The section or field an edit names is not in the definition."""
-
-    code = "forms.edit_target_missing"
-    http_status = 404
 
 
 def new_document(

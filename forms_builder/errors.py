@@ -115,3 +115,10 @@ class NoVersionInForce(FormError):
 
     code = "forms.no_version_in_force"
     http_status = 404
+
+
+class EditTargetMissing(FormError):
+    """The section or field an edit names is not in the definition."""
+
+    code = "forms.edit_target_missing"
+    http_status = 404

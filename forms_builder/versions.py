@@ -116,7 +116,7 @@ def next_draft(d: FormDefinition, *, version: int) -> FormDefinition:
     return replace(d, version=version, status=Status.DRAFT)
 
 
-_COSMETIC = ("label", "help", "note", "confidence", "sensitive", "prefill", "key")
+_COSMETIC = ("label", "help", "note", "confidence", "sensitive", "prefill", "key", "path")
 
 
 def _describe(f: Field) -> dict[str, Any]:
@@ -180,6 +180,8 @@ def _looser(prop: str, old: Any, new: Any) -> bool:
 def _change(old: Field, old_path: str, new: Field, new_path: str) -> FieldChange | None:
     before, after = _describe(old), _describe(new)
     props = tuple(k for k in before if before[k] != after[k])
+    if old_path != new_path and "key" not in props:
+        props += ("path",)  # moved into or out of a group: the value moves with the id
     if not props:
         return None
     if "type" in props:

@@ -199,6 +199,7 @@ def _select(f: Field, lists: CodeLists, checks: list[Validator], lang: str) -> A
             )
         )
     else:
+        # An open list (e.g. agencies not loaded): a text input checked by pattern.
         open_pattern = re.compile(pattern or "^.+$")
         checks.append(
             _check(
@@ -208,6 +209,7 @@ def _select(f: Field, lists: CodeLists, checks: list[Validator], lang: str) -> A
                 lang,
             )
         )
+        return StringField(f.label.get(lang), checks)
     choices = [SelectChoice("", "—")] + [SelectChoice(c, labels.get(c, c)) for c in codes]
     return SelectField(f.label.get(lang), checks, choices=choices, validate_choice=False)
 

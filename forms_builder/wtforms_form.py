@@ -17,8 +17,10 @@ from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from wtforms import Field as WTField
+from wtforms import FormField
 from wtforms.form import Form
 
+from forms_builder.jsonschema_compiler import statically_required
 from forms_builder.model import Field, FieldType
 from forms_builder.submission import CompiledForm, FieldError, dependent_errors
 from forms_builder.visibility import (
@@ -152,8 +154,6 @@ class DefinitionForm(Form):
         return bool(bound.validate(self))
 
     def _absent(self, f: Field, bound: Any, scope: _Scope) -> bool:
-        from forms_builder.jsonschema_compiler import statically_required
-
         if statically_required(f, conditional_ancestor=scope.conditional):
             bound.errors = [_required_message(self.lang)]
             return False
@@ -198,7 +198,7 @@ class DefinitionForm(Form):
             else:
                 table = f"{table}.{part}" if table else part
                 field = target[part] if target is not None and part in target else None
-                target = field.form if isinstance(field, _FORM_LIKE) else field
+                target = field.form if isinstance(field, FormField) else field
             if target is None:
                 break
         message = error.message(self.lang)
@@ -244,15 +244,6 @@ class _Scope:
 
     def for_row(self, row_hidden: frozenset[str]) -> _Scope:
         return _Scope(self.graph, self.cleaned, self.hidden | row_hidden, self.today, False)
-
-
-def _form_like() -> tuple[type, ...]:
-    from wtforms import FormField
-
-    return (FormField,)
-
-
-_FORM_LIKE = _form_like()
 
 
 def encode_formdata(compiled: CompiledForm, data: Mapping[str, Any]) -> FormInput:

@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from portal import admin, audit_trail, authoring, errors, home, i18n, security
     from portal.auth import session as auth_session
     from portal.auth import views as auth_views
+    from portal.authoring.api import api as forms_api
 
     settings = settings or Settings.from_env()
     settings.check()
@@ -65,6 +66,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)
     app.jinja_env.filters["vntime"] = _vn_time
     app.jinja_env.globals["settings"] = settings
-    for blueprint in (home.bp, admin.bp, audit_trail.bp, authoring.bp):
+    for blueprint in (home.bp, admin.bp, audit_trail.bp, authoring.bp, forms_api):
         app.register_blueprint(blueprint)
     return app

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from forms_builder import (
@@ -21,17 +22,21 @@ from forms_builder import (
     DefinitionInvalid,
     FormError,
     Status,
+    compile_form,
     compile_wtforms,
     definition_to_document,
     validate_submission,
 )
+from forms_builder.codelists import CodeLists, default_code_lists
 from forms_builder.editing import add_test_case, new_document
 from forms_builder.wtforms_form import local_today
 from portal.accounts import PermissionDeniedError, Role
 from portal.auth.session import current_account, require_role
 from portal.authoring.forms import ConfirmForm, CopyForm, NewFormForm
+from portal.errors import N_
 from portal.i18n import current_lang, error_message
 from portal.services import services
+from storage.schema import AgencyRow
 
 bp = Blueprint("authoring", __name__, url_prefix="/authoring/forms")
 
@@ -96,6 +101,14 @@ def new() -> str | Response:
     return make_response(render_template("authoring/new.html", form=form), status)
 
 
+def agency_code_lists() -> CodeLists:
+    """The built-in code lists with ``agencies`` filled from the agencies table."""
+    with services().db.unit_of_work() as session:
+        rows = session.scalars(select(AgencyRow).order_by(AgencyRow.id)).all()
+        agencies = [(r.id, r.name_vi, r.name_en) for r in rows]
+    return default_code_lists().with_agencies(agencies)
+
+
 def can_edit(agency_id: str, status: Status) -> bool:
     """Whether the logged-in account may change a version of this agency in this status."""
     account = current_account()
@@ -121,14 +134,14 @@ def edit(code: str, version: int) -> str:
 @bp.route("/<code>/<int:version>/preview", methods=["GET", "POST"])
 @require_role(Role.AUTHOR, Role.SUPERVISOR)
 def preview(code: str, version: int) -> str | Response:
-    forms = services().forms
-    compiled = forms.compile(code, version)
+    compiled = compile_form(services().forms.get(code, version), code_lists=agency_code_lists())
     form_class = compile_wtforms(compiled, lang=current_lang())
     form = form_class(formdata=request.form if request.method == "POST" else None)
     outcome = None
     if request.method == "POST":
-        if "add_row" in request.form:
-            getattr(form, request.form["add_row"]).append_entry()
+        table = form._fields.get(request.form.get("add_row", ""))
+        if table is not None and hasattr(table, "append_entry"):
+            table.append_entry()
         else:
             form.validate(today=local_today())
             outcome = validate_submission(compiled, form.submission_data(), today=local_today())
@@ -203,6 +216,16 @@ def retire(code: str, version: int) -> Response:
     return redirect(url_for("authoring.edit", code=code, version=version))
 
 
+@bp.post("/<code>/<int:version>/status")
+@require_role(Role.AUTHOR)
+def set_status(code: str, version: int) -> Response:
+    target = Status.TESTING if request.form.get("target") == "testing" else Status.DRAFT
+    if ConfirmForm().validate_on_submit():
+        services().forms.set_status(code, version, target, acting_author())
+        flash(_("Đã chuyển sang trạng thái %(status)s.", status=str(target)), "success")
+    return redirect(url_for("authoring.edit", code=code, version=version))
+
+
 @bp.post("/<code>/new-version")
 @require_role(Role.AUTHOR)
 def new_version(code: str) -> Response:
@@ -237,6 +260,20 @@ def export(code: str, version: int) -> Response:
     response.headers["Content-Type"] = "application/json; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{code}.v{version}.json"'
     return response
+
+
+_STATUS_LABELS = {
+    Status.DRAFT: N_("bản nháp"),
+    Status.TESTING: N_("đang kiểm thử"),
+    Status.PUBLISHED: N_("đã ban hành"),
+    Status.RETIRED: N_("ngừng sử dụng"),
+}
+
+
+@bp.app_template_global("form_status")
+def form_status(status: str) -> str:
+    """A version status in the reader's language."""
+    return _(_STATUS_LABELS[Status(status)])
 
 
 def pretty(doc: Any) -> str:

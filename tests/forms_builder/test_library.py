@@ -15,6 +15,8 @@ from forms_builder import (
     run_test_cases,
 )
 from forms_builder.library import install_library, library_documents
+from forms_builder.wtforms_compiler import compile_wtforms
+from forms_builder.wtforms_form import encode_formdata
 
 TODAY = date(2026, 11, 24)
 DOCS = library_documents()
@@ -57,3 +59,23 @@ def test_install_library_is_idempotent_and_versions_follow_the_legal_basis(
     diff = diff_definitions(in_2025, in_2026)
     assert diff.compatible and diff.changes
     assert {c.properties for c in diff.changes} <= {("help",), ("label",), ("label", "help")}
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [d for d in DOCS if d["code"] != "1.013225.MS01"],  # MS01 needs uploaded files
+    ids=lambda d: f"{d['code']}@{d['version']}",
+)
+def test_the_html_form_agrees_with_every_test_case(doc: dict) -> None:
+    compiled = compile_form(load_definition(doc))
+    form_class = compile_wtforms(compiled)
+    for case in compiled.definition.test_cases:
+        form = form_class(formdata=encode_formdata(compiled, case.data))
+        assert form.validate(today=TODAY) is case.accepted, case.name
+
+
+def test_the_html_form_renders_every_shipped_form() -> None:
+    for doc in DOCS:
+        form = compile_wtforms(compile_form(load_definition(doc)))()
+        html = "".join(str(field()) for field in form)
+        assert "<select" in html and "<input" in html

@@ -66,6 +66,8 @@ def test_author_builds_tests_and_publishes(app: Flask, client: FlaskClient) -> N
     client.post(f"{BASE}/preview", data={"ngay_sinh": "2024-02-30", "save_case": "1"})
     page = client.get(f"{BASE}/tests").get_data(as_text=True)
     assert "2/2" in page
+    assert client.post(f"{BASE}/status", data={"target": "testing"}).status_code == 302
+    assert services(app).forms.get(CODE, 1).status == Status.TESTING
     assert client.post(f"{BASE}/publish").status_code == 302
     definition = services(app).forms.get(CODE, 1)
     assert definition.status == Status.PUBLISHED
@@ -111,3 +113,23 @@ def test_invalid_edit_is_reported_with_pointer(client: FlaskClient) -> None:
     )
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert re.search(r"/sections/0/fields/1/key: Khóa dữ liệu", page)
+
+
+def test_shipped_forms_preview_and_check(app: Flask, client: FlaskClient) -> None:
+    from forms_builder.library import install_library
+    from forms_builder.wtforms_form import encode_formdata
+
+    install_library(services(app).forms)
+    login(client, "author")
+    for code, version in (("1.001193.TKKS", 1), ("1.004222.CT01", 2), ("1.013225.MS01", 1)):
+        page = client.get(f"/authoring/forms/{code}/{version}/preview")
+        assert page.status_code == 200 and "Kiểm tra dữ liệu" in page.get_data(as_text=True)
+    compiled = services(app).forms.compile("1.004222.CT01", 2)
+    good = encode_formdata(compiled, compiled.definition.test_cases[0].data)
+    page = client.post("/authoring/forms/1.004222.CT01/2/preview", data={**good, "check": "1"})
+    assert "hồ sơ sẽ được chấp nhận" in page.get_data(as_text=True)
+    page = client.post(
+        "/authoring/forms/1.004222.CT01/2/preview",
+        data={"members-0-full_name": "A", "add_row": "members"},
+    )
+    assert 'name="members-1-full_name"' in page.get_data(as_text=True)
