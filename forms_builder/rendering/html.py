@@ -11,7 +11,7 @@ from typing import Any
 import jinja2
 
 from forms_builder.codelists import CodeLists, default_code_lists
-from forms_builder.model import FormDefinition
+from forms_builder.model import FormDefinition, PrintRendering
 from forms_builder.rendering.errors import RenderFailed
 from forms_builder.rendering.layouts import LayoutContext, resolve_layout
 from forms_builder.rendering.qr import lookup_url, qr_svg_data_uri
@@ -59,14 +59,20 @@ def render_html(
     lists = code_lists or default_code_lists()
     url = lookup_url(base_url, dossier_code) if dossier_code and base_url else None
     places: dict[str, tuple[str, ...]] = {}
+    in_words: set[tuple[str, str]] = set()
     for p in definition.print_layout.places if definition.print_layout else ():
         name = layout.aliases.get(p.place, p.place)
         places[name] = (*places.get(name, ()), p.field_id)
+        # Compare values: members of PrintRendering compare equal to each other
+        # while model.py decorates the enum with @dataclass (reported).
+        if str(p.render.value) == PrintRendering.DATE_IN_WORDS.value:
+            in_words.add((name, p.field_id))
     ctx = LayoutContext(
         definition=definition,
         layout=layout,
         shown=display_values(definition, data, lists),
         places=places,
+        in_words=frozenset(in_words),
         qr_svg=qr_svg_data_uri(url) if url else None,
         lookup_url=url,
         dossier_code=dossier_code,

@@ -82,7 +82,7 @@ _BIRTH_ALIASES = {
         ("name", "birth", "residence", "id-document", "relation"), start=1)},
     "B1": "child-name",
     "B2.figures": "child-birth",
-    "B2.words": "-",  # computed from the date by the template
+    "B2.words": "child-birth-words",
     "B3.sex": "child-sex",
     "B3.ethnicity": "child-ethnicity",
     "B3.nationality": "child-nationality",
@@ -194,6 +194,8 @@ class LayoutContext:
     dossier_code: str | None
     signed_on: date | None
     """Date printed on the declarant's date line (the submission date)."""
+    in_words: frozenset[tuple[str, str]] = frozenset()
+    """``(place, field id)`` pairs whose date is written in words (``date_in_words``)."""
 
     def _bound(self, place: str) -> list[Shown]:
         return [self.shown[i] for i in self.places.get(place, ()) if i in self.shown]
@@ -205,7 +207,11 @@ class LayoutContext:
 
     def text(self, place: str) -> str:
         """The printed text at ``place``, answers of several fields joined by ``; ``."""
-        return "; ".join(dict.fromkeys(s.text for s in self._bound(place) if s.text))
+        texts = (
+            _words(s.raw) if (place, s.field.id) in self.in_words else s.text
+            for s in self._bound(place)
+        )
+        return "; ".join(dict.fromkeys(t for t in texts if t))
 
     def raw(self, place: str) -> Any:
         """The submitted value at ``place``."""
@@ -253,10 +259,9 @@ class LayoutContext:
         year, month, day = parts[0], *(parts[1:] + ["", ""])[:2]
         return (day, month, year)
 
-    def in_words(self, place: str) -> str:
+    def words(self, place: str) -> str:
         """The date at ``place`` written in words (``ghi bằng chữ``)."""
-        raw = self.raw(place)
-        return date_in_words(raw) if isinstance(raw, str) and is_partial_date(raw) else ""
+        return _words(self.raw(place))
 
     def unplaced(self) -> list[tuple[LocalText, list[Shown]]]:
         """Answered fields no place prints, by section (the e-form's extra data)."""
@@ -280,6 +285,10 @@ class LayoutContext:
     def sections(self) -> list[tuple[Section, list[Shown]]]:
         """Every section with its top-level fields (the generic layout)."""
         return [(s, [self.shown[f.id] for f in s.fields]) for s in self.definition.sections]
+
+
+def _words(raw: Any) -> str:
+    return date_in_words(raw) if isinstance(raw, str) and is_partial_date(raw) else ""
 
 
 def _data_fields(section: Section) -> list[Field]:

@@ -12,18 +12,15 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from sqlalchemy import select
 
-from forms_builder.codelists import CodeLists, default_code_lists
 from forms_builder.errors import FormError
 from forms_builder.model import FormDefinition
 from forms_builder.rendering import check_pdfa, render_pdf
 from forms_builder.submission import compile_form, validate_submission
 from forms_builder.wtforms_form import local_today
+from portal.authoring import agency_code_lists
 from portal.cli.context import with_app
 from portal.services import services
-from storage.db import Database
-from storage.schema.accounts import AgencyRow
 
 
 class CaseNotFound(FormError):
@@ -68,13 +65,6 @@ def _case_data(definition: FormDefinition, case: str, today: date) -> dict:
     return outcome.data
 
 
-def _code_lists(db: Database) -> CodeLists:
-    """The built-in lists plus this installation's agencies (printed after "Kính gửi")."""
-    with db.unit_of_work() as session:
-        rows = session.execute(select(AgencyRow.id, AgencyRow.name_vi, AgencyRow.name_en)).all()
-    return default_code_lists().with_agencies((r.id, r.name_vi, r.name_en) for r in rows)
-
-
 @click.command("render")
 @click.argument("ref", metavar="CODE[@VERSION]")
 @click.option(
@@ -111,7 +101,7 @@ def render_command(
         data,
         dossier_code=dossier_code,
         base_url=base_url or svc.settings.resolved_base_url,
-        code_lists=_code_lists(svc.db),
+        code_lists=agency_code_lists(),
     )
     output.write_bytes(rendered.pdf)
     problems = check_pdfa(rendered.pdf, data_json=rendered.data_json)

@@ -320,3 +320,12 @@ def test_a_long_household_table_continues_on_the_next_page(tmp_path: Path) -> No
     text = _text(rendered.pdf, tmp_path)
     assert all(f"Nguyễn Thị Thành Viên Số {i}" in text for i in range(1, 21))
     assert check_pdfa(rendered.pdf, data_json=rendered.data_json) == []
+
+
+def test_a_place_marked_date_in_words_prints_the_date_in_words() -> None:
+    doc = birth_doc()
+    doc["print_layout"]["places"].append(
+        {"field": "mother_year", "place": "B2.words", "render": "date_in_words"}
+    )
+    html = render_html(load_definition(doc), BIRTH_DATA)
+    assert 'ghi bằng chữ:</span><span class="fill ">Năm một nghìn chín trăm chín mươi' in html
