@@ -13,6 +13,7 @@ from flask import Flask, current_app
 
 from dossiers import CodeFormat, DossierPolicy, WorkingCalendar
 from forms_builder.prefill import PrefillConfig, PrefillService, build_prefill
+from forms_builder.rendering import check_renders
 from forms_builder.services import FormService
 from portal.settings import Settings
 from signing.demo_services import DemoSigning
@@ -76,7 +77,8 @@ def build_services(settings: Settings) -> Services:
         signing=DemoSigning(
             settings.data_dir, pki_port=settings.pki_port, csc_port=settings.csc_port
         ),
-        forms=FormService(db),
+        # Publishing refuses a form whose sample does not render to valid PDF/A.
+        forms=FormService(db, render_check=check_renders),
     )
 
 

@@ -29,6 +29,8 @@ COMMAND_MODULES = (
     "portal.cli.pki",
     "portal.cli.sign",
     "portal.cli.forms",
+    # After the module that defines the ``forms`` group: adds ``forms render`` to it.
+    "portal.cli.render",
 )
 
 
