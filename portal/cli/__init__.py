@@ -20,6 +20,9 @@ COMMAND_MODULES = (
     "portal.cli.db",
     "portal.cli.pki",
     "portal.cli.sign",
+    "portal.cli.demo",
+    "portal.cli.users",
+    "portal.cli.audit",
 )
 
 

@@ -46,7 +46,10 @@ class UserRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     grants: Mapped[list[RoleGrantRow]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        foreign_keys="RoleGrantRow.user_id",
     )
 
 
