@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "portal.cli.db",
     "portal.cli.pki",
     "portal.cli.sign",
+    "portal.cli.verify",
     "portal.cli.demo",
     "portal.cli.users",
     "portal.cli.audit",

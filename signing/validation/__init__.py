@@ -34,8 +34,9 @@ from signing.validation.model import (
     SubIndication,
     VerificationReport,
 )
-from signing.validation.rendering import render_html, render_pdf, report_json
 from signing.validation.etsi_report import etsi_xml_report
+from signing.validation.rendering import render_html, render_pdf, report_json
+from signing.validation.service import Verifier
 from signing.validation.trust_store import TrustStore
 from signing.validation.verifier import verify_pdf
 
@@ -56,6 +57,7 @@ __all__ = [
     "UnreadablePdfError",
     "VerificationInputError",
     "VerificationReport",
+    "Verifier",
     "etsi_xml_report",
     "render_html",
     "render_pdf",

@@ -18,7 +18,12 @@ from pyhanko.sign.validation.status import (
     PdfSignatureStatus,
     SignatureCoverageLevel,
 )
-from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator import CertificateValidator, ValidationContext
+from pyhanko_certvalidator.errors import (
+    InsufficientRevinfoError,
+    PathBuildingError,
+    PathValidationError,
+)
 
 from signing.validation import wording
 from signing.validation.model import (
@@ -56,7 +61,24 @@ async def check_signature(
         ts_status = await async_validate_pdf_timestamp(sig, validation_context=vc)
         return _timestamp_report(sig, ts_status, ctx)
     status = await async_validate_pdf_signature(sig, vc)
-    return _signature_report(sig, status, vc, ctx)
+    trust_problem = status.trust_problem_indic.name if status.trust_problem_indic else None
+    if trust_problem == "CERTIFICATE_CHAIN_GENERAL_FAILURE":
+        trust_problem = await _refine_chain_failure(sig, vc)
+    return _signature_report(sig, status, vc, ctx, trust_problem)
+
+
+async def _refine_chain_failure(sig: EmbeddedPdfSignature, vc: ValidationContext) -> str:
+    """pyHanko files missing revocation data under a general chain failure: tell TRY_LATER."""
+    validator = CertificateValidator(
+        sig.signer_cert, intermediate_certs=sig.other_embedded_certs, validation_context=vc
+    )
+    try:
+        await validator.async_validate_path()
+    except InsufficientRevinfoError:
+        return "TRY_LATER"
+    except (PathValidationError, PathBuildingError, ValueError):
+        return "CERTIFICATE_CHAIN_GENERAL_FAILURE"
+    return "CERTIFICATE_CHAIN_GENERAL_FAILURE"
 
 
 def failed_report(
@@ -92,7 +114,11 @@ def failed_report(
 
 
 def _signature_report(
-    sig: EmbeddedPdfSignature, status: PdfSignatureStatus, vc: ValidationContext, ctx: CheckContext
+    sig: EmbeddedPdfSignature,
+    status: PdfSignatureStatus,
+    vc: ValidationContext,
+    ctx: CheckContext,
+    trust_problem: str | None,
 ) -> SignatureReport:
     ts = status.timestamp_validity
     timestamp_ok = None if ts is None else bool(ts.intact and ts.valid and ts.trusted)
@@ -100,7 +126,6 @@ def _signature_report(
     signing_time = ts.timestamp if attested and ts is not None else status.signer_reported_dt
     changes = _changes(sig, status, ctx)
     revo = status.revocation_details
-    trust_problem = status.trust_problem_indic.name if status.trust_problem_indic else None
     cert = status.signing_cert
     findings = Findings(
         intact=status.intact,

@@ -47,7 +47,7 @@ Verdict = tuple[Indication, SubIndication | None]
 
 def decide(f: Findings) -> tuple[Indication, SubIndication | None, tuple[Problem, ...]]:
     """The indication, sub-indication and the reason (empty when passed)."""
-    for check in (_integrity, _coverage, _changes, _timestamp, _revocation, _expiry, _trust):
+    for check in (_integrity, _coverage, _changes, _revocation, _expiry, _trust, _timestamp):
         outcome = check(f)
         if outcome is not None:
             indication, sub, problem = outcome
