@@ -47,6 +47,8 @@ class CheckContext:
 
     total_revisions: int
     embedded: EmbeddedValidationData
+    unaccounted_tail: bool = False
+    """Bytes after the last ``%%EOF`` that belong to no revision (appended content)."""
 
 
 def is_document_timestamp(sig: EmbeddedPdfSignature) -> bool:
@@ -227,11 +229,15 @@ def _changes(
     if permitted is None and level is not None:
         # Document timestamps carry no DocMDP verdict: only "other" changes are refused.
         permitted = level is not ModificationLevel.OTHER
+    modification = Modification(level.name) if level is not None else Modification.UNKNOWN
+    if ctx.unaccounted_tail:
+        # pyHanko's revision-by-revision analysis does not see bytes outside any revision.
+        modification, permitted = Modification.OTHER, False
     return ChangesAfter(
         coverage=coverage,
         signed_revision=sig.signed_revision + 1,
         total_revisions=ctx.total_revisions,
-        modification=Modification(level.name) if level is not None else Modification.UNKNOWN,
+        modification=modification,
         permitted=permitted,
         docmdp_permission=int(docmdp.value) if docmdp is not None else None,
     )

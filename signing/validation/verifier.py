@@ -77,7 +77,11 @@ def verify_pdf(
     if len(signatures) > max_signatures:
         detail = f"{len(signatures)} > {max_signatures}"
         return dataclasses.replace(base, problems=(wording.problem("too_many", detail),))
-    ctx = CheckContext(total_revisions=reader.xrefs.total_revisions, embedded=embedded)
+    ctx = CheckContext(
+        total_revisions=reader.xrefs.total_revisions,
+        embedded=embedded,
+        unaccounted_tail=not data.rstrip().endswith(b"%%EOF"),
+    )
     reports = asyncio.run(_check_all(signatures, trust, revocation, ctx))
     reports = _with_lta_levels(reports)
     indication = worst([r.indication for r in reports])

@@ -169,7 +169,7 @@ def shadow_replace(pdf: bytes) -> bytes:
     page = _first_page(writer)
     ref = page.raw_get("/Contents")
     if isinstance(ref, generic.ArrayObject):
-        ref = ref[0]
+        ref = ref.raw_get(0)
     stream = generic.StreamObject(stream_data=b"BT /F1 24 Tf 72 720 Td (DA DUOC THAY) Tj ET")
     writer.mark_update(ref)
     writer.objects[(ref.generation, ref.idnum)] = stream
@@ -180,7 +180,7 @@ def shadow_hide_and_replace(pdf: bytes) -> bytes:
     """Hide-and-replace: the whole page object is replaced by one with new content."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     page = _first_page(writer)
-    page_ref = writer.root["/Pages"].raw_get("/Kids")[0]
+    page_ref = writer.root["/Pages"].raw_get("/Kids").raw_get(0)
     new_page = generic.DictionaryObject(
         {
             generic.NameObject("/Type"): generic.NameObject("/Page"),
@@ -210,13 +210,19 @@ def add_annotation(pdf: bytes) -> bytes:
             ),
             generic.NameObject("/Contents"): generic.TextStringObject("Đã duyệt 999 triệu"),
             generic.NameObject("/DA"): generic.pdf_string("/Helv 12 Tf 0 g"),
-            generic.NameObject("/P"): writer.root["/Pages"].raw_get("/Kids")[0],
+            generic.NameObject("/P"): writer.root["/Pages"].raw_get("/Kids").raw_get(0),
         }
     )
-    annots = page.get("/Annots")
-    items = list(annots) if isinstance(annots, generic.ArrayObject) else []
-    page["/Annots"] = generic.ArrayObject([*items, writer.add_object(annot)])
-    writer.update_container(page)
+    annots = page.raw_get("/Annots") if "/Annots" in page else None
+    if isinstance(annots, generic.IndirectObject):
+        # What viewers do: only the (indirect) annotation array changes.
+        array = annots.get_object()
+        array.append(writer.add_object(annot))
+        writer.update_container(array)
+    else:
+        items = list(annots) if isinstance(annots, generic.ArrayObject) else []
+        page["/Annots"] = generic.ArrayObject([*items, writer.add_object(annot)])
+        writer.update_container(page)
     return _save(writer)
 
 
