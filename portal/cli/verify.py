@@ -86,7 +86,9 @@ def verify_command(
         if fmt == "etsi-xml":
             _write(etsi_xml_report(data, trust=trust, revocation=policy), output)
     except OSError as exc:
-        _fail(f"Không đọc được tệp {input_pdf}: {exc.strerror}.", f"Cannot read {input_pdf}: {exc}.")
+        _fail(
+            f"Không đọc được tệp {input_pdf}: {exc.strerror}.", f"Cannot read {input_pdf}: {exc}."
+        )
     except VerificationInputError as exc:
         _fail(exc.message_vi, exc.message_en)
     if fmt == "json":
@@ -108,7 +110,9 @@ def _summary(report: VerificationReport) -> str:
     for sig in report.signatures:
         sig_sub = f" / {sig.subindication.value}" if sig.subindication else ""
         who = sig.signer.subject if sig.signer else "?"
-        lines.append(f"- {sig.field_name} [{sig.kind.value}] {sig.indication.value}{sig_sub}: {who}")
+        lines.append(
+            f"- {sig.field_name} [{sig.kind.value}] {sig.indication.value}{sig_sub}: {who}"
+        )
         lines += [f"    {p.message_vi} / {p.message_en}" for p in sig.problems]
     return "\n".join(lines) + "\n"
 

@@ -20,6 +20,7 @@ from signing.validation.errors import (
     UnreadablePdfError,
     VerificationInputError,
 )
+from signing.validation.etsi_report import etsi_xml_report
 from signing.validation.model import (
     CertificateInfo,
     CertificateStatus,
@@ -34,7 +35,6 @@ from signing.validation.model import (
     SubIndication,
     VerificationReport,
 )
-from signing.validation.etsi_report import etsi_xml_report
 from signing.validation.rendering import render_html, render_pdf, report_json
 from signing.validation.service import Verifier
 from signing.validation.trust_store import TrustStore

@@ -15,8 +15,8 @@ import io
 from lxml import etree
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.ades import ades_lta_validation
+from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.policy_decl import (
     PdfSignatureValidationSpec,
     RevinfoOnlineFetchingRule,
@@ -50,7 +50,9 @@ def etsi_xml_report(
             f"Không đọc được tệp PDF: {exc}.", f"The PDF cannot be read: {exc}."
         ) from exc
     spec = _spec(trust, revocation)
-    reports = [generate_report(sig, asyncio.run(ades_lta_validation(sig, spec))) for sig in signatures]
+    reports = [
+        generate_report(sig, asyncio.run(ades_lta_validation(sig, spec))) for sig in signatures
+    ]
     return _merge(reports)
 
 

@@ -84,7 +84,7 @@ async def _refine_chain_failure(sig: EmbeddedPdfSignature, vc: ValidationContext
 
 
 def failed_report(
-    sig: EmbeddedPdfSignature, *, field_name: str, exc: Exception, format_failure: bool
+    *, field_name: str, kind: SignatureKind, exc: Exception, format_failure: bool
 ) -> SignatureReport:
     """The report of a signature whose check raised: never a pass."""
     detail = f"{type(exc).__name__}: {exc}"[:300]
@@ -95,9 +95,7 @@ def failed_report(
     )
     return SignatureReport(
         field_name=field_name,
-        kind=SignatureKind.DOCUMENT_TIMESTAMP
-        if is_document_timestamp(sig)
-        else SignatureKind.SIGNATURE,
+        kind=kind,
         indication=indication,
         subindication=sub,
         intact=False,
@@ -301,7 +299,9 @@ def _embedded_sources(cert: x509.Certificate, embedded: EmbeddedValidationData) 
 def _ocsp_serials(resp: object) -> set[int]:
     try:
         data = resp["response_bytes"]["response"].parsed  # type: ignore[index]
-        return {r["cert_id"]["serial_number"].native for r in data["tbs_response_data"]["responses"]}
+        return {
+            r["cert_id"]["serial_number"].native for r in data["tbs_response_data"]["responses"]
+        }
     except (KeyError, TypeError, ValueError):
         return set()
 

@@ -62,7 +62,9 @@ def render_fragment(report: VerificationReport) -> str:
         f"{' / ' + report.subindication.value if report.subindication else ''})</p>",
         "<table class='summary'>",
         _row(_t("Thời điểm kiểm tra", "Verification time"), _time(report.verification_time)),
-        _row(_t("Mã băm SHA-256 của tệp", "File SHA-256"), f"<code>{report.document_sha256}</code>"),
+        _row(
+            _t("Mã băm SHA-256 của tệp", "File SHA-256"), f"<code>{report.document_sha256}</code>"
+        ),
         _row(_t("Số chữ ký", "Signatures"), str(len(report.signatures))),
         _row(
             _t("Nguồn tình trạng chứng thư", "Revocation data"),
@@ -85,7 +87,8 @@ def _cert(cert: CertificateInfo | None) -> str:
     if cert is None:
         return "—"
     return (
-        f"{escape(cert.subject)}<br><small>{_t('Số hiệu', 'Serial')}: {escape(cert.serial_number)}; "
+        f"{escape(cert.subject)}<br><small>{_t('Số hiệu', 'Serial')}: "
+        f"{escape(cert.serial_number)}; "
         f"{_t('hiệu lực', 'valid')} {_time(cert.valid_from)} → {_time(cert.valid_to)}</small>"
     )
 
@@ -141,10 +144,13 @@ def _changes(sig: SignatureReport) -> str:
     if ch.coverage.value == "ENTIRE_FILE":
         scope = _t("Toàn bộ tệp", "The entire file")
     else:
-        scope = _t(
-            f"Trọn phiên bản {ch.signed_revision}/{ch.total_revisions}",
-            f"Entire revision {ch.signed_revision} of {ch.total_revisions}",
-        ) + f" ({escape(ch.coverage.value)})"
+        scope = (
+            _t(
+                f"Trọn phiên bản {ch.signed_revision}/{ch.total_revisions}",
+                f"Entire revision {ch.signed_revision} of {ch.total_revisions}",
+            )
+            + f" ({escape(ch.coverage.value)})"
+        )
     vi, en = MODIFICATIONS[ch.modification]
     allowed = {True: _t("được phép", "permitted"), False: _t("KHÔNG được phép", "NOT permitted")}
     verdict = allowed.get(ch.permitted) if ch.permitted is not None else None

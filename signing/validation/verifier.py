@@ -10,16 +10,17 @@ import asyncio
 import dataclasses
 import hashlib
 import io
+from dataclasses import dataclass
 from datetime import UTC, datetime
-
 from importlib.metadata import version
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
+from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
 from signing.validation import wording
@@ -29,14 +30,33 @@ from signing.validation.model import (
     RevocationPolicy,
     SignatureKind,
     SignatureReport,
+    SubIndication,
     VerificationReport,
     worst,
 )
-from signing.validation.pyhanko_checks import CheckContext, check_signature, failed_report
+from signing.validation.pyhanko_checks import (
+    CheckContext,
+    check_signature,
+    failed_report,
+    is_document_timestamp,
+)
 from signing.validation.trust_store import EmbeddedValidationData, TrustStore
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 DEFAULT_MAX_SIGNATURES = 600
+
+
+@dataclass(frozen=True)
+class BrokenSignature:
+    """A filled signature field whose signature cannot even be parsed."""
+
+    field_name: str
+    kind: SignatureKind
+    error: Exception
+
+
+Signature = EmbeddedPdfSignature | BrokenSignature
+READ_ERRORS = (PdfError, SignatureValidationError, ValueError, KeyError, TypeError, IndexError)
 
 
 def verify_pdf(
@@ -60,7 +80,7 @@ def verify_pdf(
             f"The file is too large ({len(data)} bytes; at most {max_bytes}).",
             details={"size": len(data), "max_bytes": max_bytes},
         )
-    reader, signatures, embedded = _open(data)
+    reader, signatures, embedded, lenient = _open(data)
     base = VerificationReport(
         indication=Indication.INDETERMINATE,
         subindication=None,
@@ -86,34 +106,42 @@ def verify_pdf(
     reports = _with_lta_levels(reports)
     indication = worst([r.indication for r in reports])
     first_bad = next((r for r in reports if r.indication is indication), None)
-    return dataclasses.replace(
+    report = dataclasses.replace(
         base,
         indication=indication,
         subindication=first_bad.subindication if first_bad else None,
         signatures=tuple(reports),
     )
+    if lenient:
+        # A damaged file read only by repairing it is never a pass.
+        return dataclasses.replace(
+            report,
+            indication=worst([indication, Indication.INDETERMINATE]),
+            subindication=report.subindication or SubIndication.FORMAT_FAILURE,
+            problems=(wording.problem("damaged"),),
+        )
+    return report
 
 
-def _open(
-    data: bytes,
-) -> tuple[PdfFileReader, list[EmbeddedPdfSignature], EmbeddedValidationData]:
-    head = data[:1024]
-    if b"%PDF-" not in head:
+def _open(data: bytes) -> tuple[PdfFileReader, list[Signature], EmbeddedValidationData, bool]:
+    """Read ``data`` strictly, else leniently (the last value says so), else refuse."""
+    if b"%PDF-" not in data[:1024]:
         raise UnreadablePdfError(
             "Tệp không phải là PDF (không có phần đầu %PDF-).",
             "The file is not a PDF (no %PDF- header).",
         )
-    try:
-        reader = PdfFileReader(io.BytesIO(data))
-        signatures = list(reader.embedded_signatures)
-        embedded = _embedded_data(reader)
-    except (PdfError, SignatureValidationError, ValueError, KeyError, TypeError) as exc:
-        raise UnreadablePdfError(
-            f"Không đọc được tệp PDF (hỏng hoặc bị cắt cụt): {exc}.",
-            f"The PDF cannot be read (damaged or truncated): {exc}.",
-            details={"reason": f"{type(exc).__name__}: {exc}"[:300]},
-        ) from exc
-    return reader, signatures, embedded
+    first_error: Exception | None = None
+    for strict in (True, False):
+        try:
+            reader = PdfFileReader(io.BytesIO(data), strict=strict)
+            return reader, _collect_signatures(reader), _embedded_data(reader), not strict
+        except READ_ERRORS as exc:
+            first_error = first_error or exc
+    raise UnreadablePdfError(
+        f"Không đọc được tệp PDF (hỏng hoặc bị cắt cụt): {first_error}.",
+        f"The PDF cannot be read (damaged or truncated): {first_error}.",
+        details={"reason": f"{type(first_error).__name__}: {first_error}"[:300]},
+    ) from first_error
 
 
 def _embedded_data(reader: PdfFileReader) -> EmbeddedValidationData:
@@ -121,15 +149,13 @@ def _embedded_data(reader: PdfFileReader) -> EmbeddedValidationData:
         dss = DocumentSecurityStore.read_dss(reader)
     except NoDSSFoundError:
         return EmbeddedValidationData()
-    ocsps = tuple(
-        ocsp.OCSPResponse.load(ref.get_object().data) for ref in dss.ocsps
-    )
+    ocsps = tuple(ocsp.OCSPResponse.load(ref.get_object().data) for ref in dss.ocsps)
     crls = tuple(asn1_crl.CertificateList.load(ref.get_object().data) for ref in dss.crls)
     return EmbeddedValidationData(certs=tuple(dss.load_certs()), ocsps=ocsps, crls=crls)
 
 
 async def _check_all(
-    signatures: list[EmbeddedPdfSignature],
+    signatures: list[Signature],
     trust: TrustStore,
     revocation: RevocationPolicy,
     ctx: CheckContext,
@@ -138,17 +164,52 @@ async def _check_all(
     for index, sig in enumerate(signatures):
         field_name = _field_name(sig, index)
         vc = trust.validation_context(revocation=revocation, embedded=ctx.embedded)
+        if isinstance(sig, BrokenSignature):
+            reports.append(
+                failed_report(
+                    field_name=field_name, kind=sig.kind, exc=sig.error, format_failure=True
+                )
+            )
+            continue
+        kind = (
+            SignatureKind.DOCUMENT_TIMESTAMP
+            if is_document_timestamp(sig)
+            else SignatureKind.SIGNATURE
+        )
         try:
             reports.append(await check_signature(sig, vc, ctx))
         except SignatureValidationError as exc:
             # pyHanko names malformed signatures (bad /SubFilter, CMS, /ByteRange).
-            reports.append(failed_report(sig, field_name=field_name, exc=exc, format_failure=True))
+            reports.append(
+                failed_report(field_name=field_name, kind=kind, exc=exc, format_failure=True)
+            )
         except Exception as exc:  # noqa: BLE001 - the cause goes into the report; never a pass
-            reports.append(failed_report(sig, field_name=field_name, exc=exc, format_failure=False))
+            reports.append(
+                failed_report(field_name=field_name, kind=kind, exc=exc, format_failure=False)
+            )
     return reports
 
 
-def _field_name(sig: EmbeddedPdfSignature, index: int) -> str:
+def _collect_signatures(reader: PdfFileReader) -> list[Signature]:
+    """Every filled signature field; unlike pyHanko's list, broken ones are kept."""
+    good: list[EmbeddedPdfSignature] = []
+    broken: list[Signature] = []
+    for name, sig_obj, sig_field in enumerate_sig_fields(reader, filled_status=True):
+        kind = (
+            SignatureKind.DOCUMENT_TIMESTAMP
+            if sig_obj.get_object().get("/Type") == "/DocTimeStamp"
+            else SignatureKind.SIGNATURE
+        )
+        try:
+            sig = EmbeddedPdfSignature(reader, sig_field, name)
+        except (PdfError, ValueError, KeyError, TypeError, IndexError, AssertionError) as exc:
+            broken.append(BrokenSignature(str(name), kind, exc))
+            continue
+        good.append(sig)
+    return [*sorted(good, key=lambda s: s.signed_revision), *broken]
+
+
+def _field_name(sig: EmbeddedPdfSignature | BrokenSignature, index: int) -> str:
     try:
         return str(sig.field_name)
     except (KeyError, TypeError, ValueError):

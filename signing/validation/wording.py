@@ -65,6 +65,12 @@ _PROBLEMS: dict[str, tuple[str, str]] = {
         "Lỗi khi kiểm tra chữ ký; kết quả không thể coi là hợp lệ.",
         "An error occurred while checking the signature; it cannot be taken as valid.",
     ),
+    "damaged": (
+        "Tệp PDF bị hỏng (bảng tham chiếu sai) và chỉ đọc được sau khi sửa tạm; "
+        "không thể coi là nguyên vẹn.",
+        "The PDF is damaged (broken cross-reference) and was read only by repairing it; "
+        "it cannot be taken as unchanged.",
+    ),
     "no_signature": (
         "Tệp PDF không có chữ ký số nào.",
         "The PDF has no digital signature.",
@@ -92,7 +98,10 @@ MODIFICATIONS: dict[Modification, tuple[str, str]] = {
         "Form filling or further signatures",
     ),
     Modification.ANNOTATIONS: ("Thêm hoặc sửa ghi chú", "Annotations added or changed"),
-    Modification.OTHER: ("Thay đổi khác (nội dung, cấu trúc)", "Other changes (content, structure)"),
+    Modification.OTHER: (
+        "Thay đổi khác (nội dung, cấu trúc)",
+        "Other changes (content, structure)",
+    ),
     Modification.UNKNOWN: ("Không xác định", "Unknown"),
 }
 

@@ -11,9 +11,9 @@ import io
 from collections.abc import Callable
 
 import pytest
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.fields import SigSeedSubFilter
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign.timestamps.requests_client import HTTPTimeStamper
 
 from signing.demo_pki import DEMO_PIN, DemoPKI
@@ -45,7 +45,9 @@ def pyhanko_signer(pki: DemoPKI) -> Callable[[str], signers.Signer]:
 
 
 @pytest.fixture(scope="session")
-def raw_sign(pki: DemoPKI, pki_server: PkiServer, pyhanko_signer: Callable[[str], signers.Signer]) -> RawSign:
+def raw_sign(
+    pki: DemoPKI, pki_server: PkiServer, pyhanko_signer: Callable[[str], signers.Signer]
+) -> RawSign:
     """``raw_sign(pdf, identity, timestamp=False, field="Sig")``: a PAdES signature, no checks."""
 
     def sign(pdf: bytes, identity: str, *, timestamp: bool = False, field: str = "Sig") -> bytes:

@@ -74,9 +74,7 @@ def corpus(
     pyhanko_signer: Callable[[str], signers.Signer],
 ) -> dict[str, bytes]:
     """Every manipulated file of the corpus, by name."""
-    files = {
-        a.name: a.make(overlay_signed if a.name in SHADOW else signed_pdf) for a in ATTACKS
-    }
+    files = {a.name: a.make(overlay_signed if a.name in SHADOW else signed_pdf) for a in ATTACKS}
     leader = pyhanko_signer("leader")
     for perm in (MDPPerm.NO_CHANGES, MDPPerm.FILL_FORMS):
         certified = certify(plain_pdf, leader, perm)
@@ -149,7 +147,9 @@ def test_pdfsig_agrees_on_integrity(
         theirs = pdfsig_integrity(data, tmp_path)
         report = _report(data, verify_trust)
         ours = [s.intact and s.valid for s in report.signatures] if report else []
-        verdict_text = f"{report.indication.value}/{report.subindication}" if report else "unreadable"
+        verdict_text = (
+            f"{report.indication.value}/{report.subindication}" if report else "unreadable"
+        )
         print(f"{name}: ours {verdict_text} integrity {ours}; pdfsig {theirs}")
         for index, verdict in enumerate(theirs):
             if verdict is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import jsonschema
@@ -21,8 +22,6 @@ from signing.validation import (
     verify_pdf,
 )
 from signing.validation.rendering import report_schema
-
-import json
 
 
 def check_schema(report: VerificationReport) -> dict:
@@ -98,7 +97,10 @@ def test_revoked_before_signing_is_total_failed_revoked(
 ) -> None:
     report = verify_pdf(raw_sign(pdfa, "revoked", timestamp=True), trust=verify_trust)
     sig = report.signatures[0]
-    assert (report.indication, sig.subindication) == (Indication.TOTAL_FAILED, SubIndication.REVOKED)
+    assert (report.indication, sig.subindication) == (
+        Indication.TOTAL_FAILED,
+        SubIndication.REVOKED,
+    )
     assert sig.certificate_status.status == "revoked"
     assert sig.certificate_status.revocation_time is not None
     assert "thu hồi" in sig.problems[0].message_vi
@@ -122,7 +124,10 @@ def test_expired_certificate_with_timestamp_after_expiry_is_expired(
 ) -> None:
     report = verify_pdf(raw_sign(pdfa, "expired", timestamp=True), trust=verify_trust)
     sig = report.signatures[0]
-    assert (report.indication, sig.subindication) == (Indication.TOTAL_FAILED, SubIndication.EXPIRED)
+    assert (report.indication, sig.subindication) == (
+        Indication.TOTAL_FAILED,
+        SubIndication.EXPIRED,
+    )
 
 
 @pytest.mark.integration

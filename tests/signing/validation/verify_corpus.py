@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from asn1crypto import cms
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
@@ -56,15 +57,29 @@ def usf_zero_contents(pdf: bytes) -> bytes:
     return pdf[: start + 1] + b"0" * (length - 2) + pdf[start + length - 1 :]
 
 
-def usf_flip_contents(pdf: bytes) -> bytes:
-    """One hex digit of the signature value changed."""
+def usf_flip_timestamp(pdf: bytes) -> bytes:
+    """One hex digit near the end of the CMS changed: inside the signature's timestamp token."""
     m = _last_byte_range(pdf)
     start = int(m.group(2))
-    # The CMS ends in the signature value, before the zero padding: change a digit mid-way.
     contents = pdf[start + 1 : int(m.group(3)) - 1].rstrip(b"0")
     pos = start + 1 + len(contents) - 20
     digit = b"0" if pdf[pos : pos + 1] != b"0" else b"1"
     return pdf[:pos] + digit + pdf[pos + 1 :]
+
+
+def usf_forged_signature_value(pdf: bytes) -> bytes:
+    """The CMS re-encoded with one bit of the signature value flipped (same length)."""
+    m = _last_byte_range(pdf)
+    start, end = int(m.group(2)), int(m.group(3))
+    hex_text = pdf[start + 1 : end - 1]
+    content = cms.ContentInfo.load(bytes.fromhex(hex_text.decode()), strict=False)
+    signer_info = content["content"]["signer_infos"][0]
+    value = bytearray(signer_info["signature"].native)
+    value[len(value) // 2] ^= 0x01
+    signer_info["signature"] = bytes(value)
+    forged = content.dump(force=True).hex().encode()
+    assert len(forged) <= len(hex_text)
+    return pdf[: start + 1] + forged + b"0" * (len(hex_text) - len(forged)) + pdf[end - 1 :]
 
 
 def usf_byte_range_zero(pdf: bytes) -> bytes:
@@ -89,9 +104,7 @@ def usf_byte_range_overlap(pdf: bytes) -> bytes:
 
 # -- incremental saving attacks -------------------------------------------------------
 def _new_content(writer: IncrementalPdfFileWriter, text: str) -> generic.IndirectObject:
-    stream = generic.StreamObject(
-        stream_data=f"BT /F1 24 Tf 72 720 Td ({text}) Tj ET".encode()
-    )
+    stream = generic.StreamObject(stream_data=f"BT /F1 24 Tf 72 720 Td ({text}) Tj ET".encode())
     return writer.add_object(stream)
 
 
@@ -250,9 +263,7 @@ def overlay(pdf: bytes) -> bytes:
     """
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     page = _first_page(writer)
-    cover = writer.add_object(
-        generic.StreamObject(stream_data=b"q 1 1 1 rg 60 600 480 120 re f Q")
-    )
+    cover = writer.add_object(generic.StreamObject(stream_data=b"q 1 1 1 rg 60 600 480 120 re f Q"))
     current = page.raw_get("/Contents")
     items = list(current) if isinstance(current, generic.ArrayObject) else [current]
     page["/Contents"] = generic.ArrayObject([*items, cover])
@@ -262,7 +273,8 @@ def overlay(pdf: bytes) -> bytes:
 
 ATTACKS: tuple[Attack, ...] = (
     Attack("usf-zero-contents", "USF", usf_zero_contents),
-    Attack("usf-flipped-signature", "USF", usf_flip_contents),
+    Attack("usf-flipped-timestamp", "USF", usf_flip_timestamp),
+    Attack("usf-forged-signature-value", "USF", usf_forged_signature_value),
     Attack("usf-byterange-zero", "USF", usf_byte_range_zero),
     Attack("usf-byterange-short", "USF", usf_byte_range_short),
     Attack("usf-byterange-overlap", "USF", usf_byte_range_overlap),
