@@ -100,7 +100,7 @@ def verify_pdf(
     ctx = CheckContext(
         total_revisions=reader.xrefs.total_revisions,
         embedded=embedded,
-        unaccounted_tail=not data.rstrip().endswith(b"%%EOF"),
+        unaccounted_tail=not data[-4096:].rstrip().endswith(b"%%EOF"),
     )
     reports = asyncio.run(_check_all(signatures, trust, revocation, ctx))
     reports = _with_lta_levels(reports)
