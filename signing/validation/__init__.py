@@ -34,6 +34,7 @@ from signing.validation.model import (
     SignatureReport,
     SubIndication,
     VerificationReport,
+    report_from_dict,
 )
 from signing.validation.rendering import render_html, render_pdf, report_json
 from signing.validation.service import Verifier
@@ -61,6 +62,7 @@ __all__ = [
     "etsi_xml_report",
     "render_html",
     "render_pdf",
+    "report_from_dict",
     "report_json",
     "verify_pdf",
 ]

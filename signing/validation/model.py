@@ -216,3 +216,76 @@ def worst(indications: list[Indication]) -> Indication:
     if not indications:
         return Indication.INDETERMINATE
     return max(indications, key=lambda ind: ind.rank)
+
+
+def report_from_dict(data: dict[str, Any]) -> VerificationReport:
+    """Rebuild a report from its JSON form (:meth:`VerificationReport.to_dict`)."""
+
+    def when(value: str | None) -> datetime | None:
+        return datetime.fromisoformat(value) if value else None
+
+    def cert(c: dict[str, Any]) -> CertificateInfo:
+        return CertificateInfo(
+            subject=c["subject"],
+            issuer=c["issuer"],
+            serial_number=c["serial_number"],
+            valid_from=datetime.fromisoformat(c["valid_from"]),
+            valid_to=datetime.fromisoformat(c["valid_to"]),
+            sha256=c["sha256"],
+        )
+
+    def problems(items: list[dict[str, str]]) -> tuple[Problem, ...]:
+        return tuple(Problem(**p) for p in items)
+
+    def sub(value: str | None) -> SubIndication | None:
+        return SubIndication(value) if value else None
+
+    def signature(s: dict[str, Any]) -> SignatureReport:
+        ch, st = s["changes"], s["certificate_status"]
+        return SignatureReport(
+            field_name=s["field_name"],
+            kind=SignatureKind(s["kind"]),
+            indication=Indication(s["indication"]),
+            subindication=sub(s["subindication"]),
+            intact=s["intact"],
+            valid=s["valid"],
+            trusted=s["trusted"],
+            signer=cert(s["signer"]) if s["signer"] else None,
+            chain=tuple(cert(c) for c in s["chain"]),
+            certificate_status=CertificateStatus(
+                status=st["status"],
+                sources=tuple(st["sources"]),
+                revocation_time=when(st["revocation_time"]),
+                revocation_reason=st["revocation_reason"],
+            ),
+            signing_time=when(s["signing_time"]),
+            signing_time_attested=s["signing_time_attested"],
+            timestamp_valid=s["timestamp_valid"],
+            pades_level=s["pades_level"],
+            changes=ChangesAfter(
+                coverage=Coverage(ch["coverage"]),
+                signed_revision=ch["signed_revision"],
+                total_revisions=ch["total_revisions"],
+                modification=Modification(ch["modification"]),
+                permitted=ch["permitted"],
+                docmdp_permission=ch["docmdp_permission"],
+            )
+            if ch
+            else None,
+            digest_algorithm=s["digest_algorithm"],
+            signature_algorithm=s["signature_algorithm"],
+            problems=problems(s["problems"]),
+        )
+
+    return VerificationReport(
+        indication=Indication(data["indication"]),
+        subindication=sub(data["subindication"]),
+        signatures=tuple(signature(s) for s in data["signatures"]),
+        verification_time=datetime.fromisoformat(data["verification_time"]),
+        document_sha256=data["document_sha256"],
+        document_size=data["document_size"],
+        revocation_policy=RevocationPolicy(data["revocation_policy"]),
+        trust_anchors=tuple(data["trust_anchors"]),
+        problems=problems(data["problems"]),
+        engine=data["engine"],
+    )

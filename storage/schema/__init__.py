@@ -7,6 +7,7 @@ repository module; nothing else touches them directly.
 from storage.schema.accounts import AgencyRow, RoleGrantRow, UserRow
 from storage.schema.audit import AuditEventRow, AuditHeadRow
 from storage.schema.base import Base, UTCDateTime, utcnow
+from storage.schema.verification import VerificationRow
 
 __all__ = [
     "AgencyRow",
@@ -16,5 +17,6 @@ __all__ = [
     "RoleGrantRow",
     "UTCDateTime",
     "UserRow",
+    "VerificationRow",
     "utcnow",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -30,6 +31,14 @@ RawSign = Callable[..., bytes]
 @pytest.fixture(scope="session")
 def verify_trust(trust: TrustSettings) -> TrustStore:
     return TrustStore.from_trust_settings(trust)
+
+
+@pytest.fixture(scope="session")
+def root_pem(pki: DemoPKI, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo root as a PEM file (what ``--trust`` and ``EFORMS_VERIFY_TRUST_ROOTS`` take)."""
+    path = tmp_path_factory.mktemp("trust") / "root.pem"
+    path.write_bytes(pki.root_pem())
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,6 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from portal.cli import cli
-from signing.demo_pki import DemoPKI
 from signing.model import PadesLevel
 from signing.validation import (
     Indication,
@@ -30,13 +29,6 @@ from signing.validation import (
     verify_pdf,
 )
 from signing.validation.rendering import report_schema
-
-
-@pytest.fixture(scope="session")
-def root_pem(pki: DemoPKI, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("trust") / "root.pem"
-    path.write_bytes(pki.root_pem())
-    return path
 
 
 def run_cli(tmp_path: Path, *args: str) -> tuple[int, bytes]:
