@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from markupsafe import Markup
@@ -19,7 +20,6 @@ from werkzeug.wrappers.response import Response as WerkzeugResponse
 
 from portal.accounts import Role
 from portal.auth.session import audit, current_account, require_role
-from flask_babel import lazy_gettext as _l
 from portal.security import csrf, limiter
 from portal.services import services
 from portal.verification.history import get_verification, list_verifications, record_verification

@@ -9,7 +9,6 @@ long-term validation, as pyHanko treats them as the evidence record.
 
 from __future__ import annotations
 
-import asyncio
 import io
 
 from lxml import etree
@@ -32,6 +31,7 @@ from pyhanko_certvalidator.registry import SimpleTrustManager
 from signing.validation.errors import UnreadablePdfError
 from signing.validation.model import RevocationPolicy
 from signing.validation.trust_store import TrustStore
+from signing.validation.verifier import run_async
 
 VR_NS = "http://uri.etsi.org/19102/v1.2.1#"
 
@@ -51,7 +51,7 @@ def etsi_xml_report(
         ) from exc
     spec = _spec(trust, revocation)
     reports = [
-        generate_report(sig, asyncio.run(ades_lta_validation(sig, spec))) for sig in signatures
+        generate_report(sig, run_async(ades_lta_validation(sig, spec))) for sig in signatures
     ]
     return _merge(reports)
 

@@ -10,9 +10,12 @@ import asyncio
 import dataclasses
 import hashlib
 import io
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
+from typing import Any, TypeVar
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp
@@ -42,6 +45,7 @@ from signing.validation.pyhanko_checks import (
 )
 from signing.validation.trust_store import EmbeddedValidationData, TrustStore
 
+T = TypeVar("T")
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 DEFAULT_MAX_SIGNATURES = 600
 
@@ -102,7 +106,7 @@ def verify_pdf(
         embedded=embedded,
         unaccounted_tail=not data[-4096:].rstrip().endswith(b"%%EOF"),
     )
-    reports = asyncio.run(_check_all(signatures, trust, revocation, ctx))
+    reports = run_async(_check_all(signatures, trust, revocation, ctx))
     reports = _with_lta_levels(reports)
     indication = worst([r.indication for r in reports])
     first_bad = next((r for r in reports if r.indication is indication), None)
@@ -142,6 +146,16 @@ def _open(data: bytes) -> tuple[PdfFileReader, list[Signature], EmbeddedValidati
         f"The PDF cannot be read (damaged or truncated): {first_error}.",
         details={"reason": f"{type(first_error).__name__}: {first_error}"[:300]},
     ) from first_error
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run``, also from code that already runs an event loop (in a worker thread)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def _embedded_data(reader: PdfFileReader) -> EmbeddedValidationData:

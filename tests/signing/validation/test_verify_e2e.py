@@ -1,0 +1,66 @@
+"""In Chromium: an auditor uploads a signed PDF and sees it pass; a tampered one fails.
+
+Uses the e2e harness (``tests/e2e/conftest.py``) with the demo PKI fixtures of
+``tests/signing``, which is why it lives here.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+from werkzeug.serving import make_server
+
+from portal import create_app
+from portal.demo import DEMO_PASSWORD
+from portal.services import services
+from tests.conftest import install_seeded_db, make_settings
+from tests.e2e.conftest import LiveServer, browser, log_in, page  # noqa: F401 - fixtures
+from tests.harness.net import free_port
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def verify_server(tmp_path: Path, seeded_sqlite: Path, root_pem: Path) -> Iterator[LiveServer]:
+    port = free_port()
+    settings = make_settings(
+        tmp_path / "data", port=port, extra={}, verify_trust_roots=str(root_pem)
+    )
+    install_seeded_db(seeded_sqlite, settings.data_dir)
+    app = create_app(settings)
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveServer(app=app, url=f"http://127.0.0.1:{port}")
+    server.shutdown()
+    thread.join(5)
+    services(app).db.dispose()
+
+
+def test_auditor_sees_passed_then_failed(
+    signed_pdf: bytes,  # first: made before Playwright starts its event loop
+    page: Page,  # noqa: F811 - the e2e fixture
+    verify_server: LiveServer,
+    tmp_path: Path,
+) -> None:
+    good = tmp_path / "quyet-dinh.pdf"
+    good.write_bytes(signed_pdf)
+    bad = tmp_path / "quyet-dinh-sua.pdf"
+    bad.write_bytes(signed_pdf[:300] + bytes([signed_pdf[300] ^ 1]) + signed_pdf[301:])
+    log_in(page, verify_server.url, "auditor", DEMO_PASSWORD)
+    page.get_by_role("link", name="Kiểm tra chữ ký số").first.click()
+    page.get_by_label("Tệp PDF đã ký").set_input_files(str(good))
+    page.get_by_role("button", name="Kiểm tra").click()
+    expect(page.locator(".verdict")).to_contain_text("TOTAL_PASSED")
+    expect(page.locator(".verification-report")).to_contain_text("Trần Quốc Bình")
+    page.get_by_role("link", name="Kiểm tra tệp khác").click()
+    page.get_by_label("Tệp PDF đã ký").set_input_files(str(bad))
+    page.get_by_role("button", name="Kiểm tra").click()
+    expect(page.locator(".verdict")).to_contain_text("TOTAL_FAILED")
+    expect(page.locator(".verification-report")).to_contain_text("HASH_FAILURE")
+    page.goto(f"{verify_server.url}/verification/")
+    expect(page.locator("table.table")).to_contain_text("quyet-dinh-sua.pdf")
