@@ -5,7 +5,8 @@ is served on loopback; a PDF/A form is signed B-T by three identities. Each
 round validates the same document both ways, interleaved:
 
 - baseline: pyHanko's ``validate_pdf_signature`` on each of the 3 signatures
-  with the same trust, revocation fetching and difference analysis;
+  with the same trust, revocation fetching and difference analysis (one
+  validation context for the document, as ``verify_pdf`` does);
 - ours: :func:`signing.validation.verify_pdf` (the same validation plus our
   verdict, chain, revocation sources, levels and the report).
 
@@ -54,10 +55,10 @@ def _document(pki: DemoPKI) -> bytes:
 
 def _bare(data: bytes, trust: TrustStore) -> None:
     reader = PdfFileReader(io.BytesIO(data))
+    vc = trust.validation_context(
+        revocation=RevocationPolicy.BOTH, embedded=EmbeddedValidationData()
+    )
     for sig in reader.embedded_signatures:
-        vc = trust.validation_context(
-            revocation=RevocationPolicy.BOTH, embedded=EmbeddedValidationData()
-        )
         assert validate_pdf_signature(sig, vc).bottom_line
 
 

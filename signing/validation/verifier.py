@@ -175,9 +175,11 @@ async def _check_all(
     ctx: CheckContext,
 ) -> list[SignatureReport]:
     reports = []
+    # One context for the document: certificates, paths and revocation data
+    # fetched for one signature serve the others (same document, same moment).
+    vc = trust.validation_context(revocation=revocation, embedded=ctx.embedded)
     for index, sig in enumerate(signatures):
         field_name = _field_name(sig, index)
-        vc = trust.validation_context(revocation=revocation, embedded=ctx.embedded)
         if isinstance(sig, BrokenSignature):
             reports.append(
                 failed_report(
