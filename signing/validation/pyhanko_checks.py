@@ -145,7 +145,7 @@ def _signature_report(
     indication, sub, problems = decide(findings)
     sources = _revocation_sources(cert, vc, ctx.embedded)
     return SignatureReport(
-        field_name=sig.field_name,
+        field_name=str(sig.field_name),
         kind=SignatureKind.SIGNATURE,
         indication=indication,
         subindication=sub,
@@ -194,7 +194,7 @@ def _timestamp_report(
     indication, sub, problems = decide(findings)
     ok = indication is Indication.TOTAL_PASSED
     return SignatureReport(
-        field_name=sig.field_name,
+        field_name=str(sig.field_name),
         kind=SignatureKind.DOCUMENT_TIMESTAMP,
         indication=indication,
         subindication=sub,
