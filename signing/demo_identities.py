@@ -36,7 +36,11 @@ class DemoIdentity:
     """Position printed under a leader's signature (Decree 30/2020)."""
     organization: str = ""
     key: str = "rsa2048"
-    """``rsa2048``, ``ec256`` or ``rsa1024`` (the last only to test refusal)."""
+    """``rsa2048``, ``ec256``, ``rsa1024`` (only to test refusal) or ``token``.
+
+    ``token``: the key is generated on a PKCS#11 token and never leaves it; the
+    PKI only holds its public key (:meth:`DemoPKI.register_token_key`).
+    """
     status: str = "good"
     """``good``, ``revoked`` or ``expired``."""
     arch: str = ARCH
@@ -56,6 +60,16 @@ IDENTITIES: tuple[DemoIdentity, ...] = (
     DemoIdentity("expired", "expired", "test", "Hoàng Thị Hết Hạn", status="expired"),
     DemoIdentity("weak", "weak", "test", "Đỗ Văn Yếu", key="rsa1024"),
     DemoIdentity("stranger", "stranger", "test", "Người Lạ", arch=UNTRUSTED_ARCH),
+    # Last, so that registering its key does not renumber the other certificates.
+    DemoIdentity(
+        "hsm-leader",
+        "hsm-leader",
+        "leader",
+        "Trần Quốc Bình",
+        title="GIÁM ĐỐC",
+        organization=AGENCY_NAME,
+        key="token",
+    ),
 )
 CA_LABELS = ("root", "interm", "ocsp", "tsa", "xroot")
 

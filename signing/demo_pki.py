@@ -52,12 +52,38 @@ class DemoPKI:
         self.port = port
         self.created = created
         self.base_url = f"http://127.0.0.1:{port}"
-        config = CertomancerConfig(
-            certomancer_config(base_url=self.base_url, created=created),
-            key_search_dir=str(directory / "keys"),
+        self._load()
+
+    def _load(self) -> None:
+        keys = self.directory / "keys"
+        token_keys = frozenset(
+            i.label
+            for i in IDENTITIES
+            if i.key == "token" and (keys / f"{i.label}.pub.pem").exists()
         )
+        config = CertomancerConfig(
+            certomancer_config(base_url=self.base_url, created=self.created, token_keys=token_keys),
+            key_search_dir=str(keys),
+        )
+        self.token_keys = token_keys
         self.arch: PKIArchitecture = config.get_pki_arch(ARCH)
         self.untrusted_arch: PKIArchitecture = config.get_pki_arch(UNTRUSTED_ARCH)
+
+    def register_token_key(self, identity_id: str, public_key_pem: bytes) -> x509.Certificate:
+        """Issue the certificate of a ``token`` identity for a key generated on a token.
+
+        Only the public key is stored. A running :class:`PkiServer` must be
+        restarted to answer OCSP for the new certificate.
+        """
+        ident = identity(identity_id)
+        if ident.key != "token":
+            raise PkiError(
+                f"Danh tính '{identity_id}' không dùng khóa trên thiết bị ký.",
+                f"The identity '{identity_id}' does not use a token key.",
+            )
+        (self.directory / "keys" / f"{ident.label}.pub.pem").write_bytes(public_key_pem)
+        self._load()
+        return self.certificate(identity_id)
 
     @classmethod
     def load_or_create(cls, data_dir: Path, *, port: int = DEFAULT_PORT) -> DemoPKI:
@@ -108,6 +134,11 @@ class DemoPKI:
 
     def certificate(self, identity_id: str) -> x509.Certificate:
         ident = identity(identity_id)
+        if ident.key == "token" and ident.label not in self.token_keys:
+            raise PkiError(
+                f"Chưa đăng ký khóa của thiết bị ký cho '{identity_id}'.",
+                f"No token key registered yet for '{identity_id}' (register_token_key).",
+            )
         return self._arch_of(ident).get_cert(ident.label)
 
     def chain(self, identity_id: str) -> tuple[x509.Certificate, ...]:
@@ -143,6 +174,8 @@ class DemoPKI:
         """
         credentials = []
         for ident in IDENTITIES:
+            if ident.key == "token":
+                continue  # the private key lives on the token only
             key = serialization.load_pem_private_key(self.private_key_pem(ident.id), None)
             certs = (self.certificate(ident.id), *self.chain(ident.id))
             credentials.append(
@@ -189,7 +222,7 @@ class DemoPKI:
 def _generate_keys(keys_dir: Path) -> None:
     keys_dir.mkdir(parents=True, exist_ok=True)
     specs = {label: "rsa2048" for label in CA_LABELS}
-    specs.update({ident.label: ident.key for ident in IDENTITIES})
+    specs.update({ident.label: ident.key for ident in IDENTITIES if ident.key != "token"})
     for label, kind in specs.items():
         path = keys_dir / f"{label}.key.pem"
         if path.exists():

@@ -50,12 +50,19 @@ _REVINFO_EXTS = [
 ]
 
 
-def certomancer_config(*, base_url: str, created: datetime) -> dict[str, Any]:
-    """The certomancer configuration, as a dict (dates derive from ``created``)."""
+def certomancer_config(
+    *, base_url: str, created: datetime, token_keys: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """The certomancer configuration, as a dict (dates derive from ``created``).
+
+    ``token_keys``: labels of ``token`` identities whose public key is registered;
+    the others are left out.
+    """
+    present = [i for i in IDENTITIES if i.key != "token" or i.label in token_keys]
     day, year = timedelta(days=1), timedelta(days=365)
     start = created - day
     keys = {lbl: {"path": f"{lbl}.key.pem"} for lbl in CA_LABELS}
-    keys.update({i.label: {"path": f"{i.label}.key.pem"} for i in IDENTITIES})
+    keys.update({i.label: _key_entry(i) for i in present})
     entities: dict[str, Any] = {
         "root": {"common-name": "eforms Demo Root CA"},
         "interm": {"common-name": "eforms Demo Issuing CA"},
@@ -114,7 +121,7 @@ def certomancer_config(*, base_url: str, created: datetime) -> dict[str, Any]:
             ],
         },
     }
-    for ident in IDENTITIES:
+    for ident in present:
         if ident.arch != ARCH:
             continue
         entities[ident.label] = _entity(ident)
@@ -133,6 +140,12 @@ def certomancer_config(*, base_url: str, created: datetime) -> dict[str, Any]:
             UNTRUSTED_ARCH: _untrusted_arch(start, created),
         },
     }
+
+
+def _key_entry(ident: DemoIdentity) -> dict[str, Any]:
+    if ident.key == "token":
+        return {"path": f"{ident.label}.pub.pem", "public-only": True}
+    return {"path": f"{ident.label}.key.pem"}
 
 
 def _entity(ident: DemoIdentity) -> dict[str, str]:
@@ -168,7 +181,14 @@ def _leaf_cert(ident: DemoIdentity, *, created: datetime) -> dict[str, Any]:
 def _services() -> dict[str, Any]:
     return {
         "ocsp": {
-            "interm": {"for-issuer": "interm", "responder-cert": "ocsp", "signing-key": "ocsp"}
+            # certomancer's default is a 10-minute nextUpdate; a week is closer to
+            # real responders and keeps embedded B-LT data usable offline.
+            "interm": {
+                "for-issuer": "interm",
+                "responder-cert": "ocsp",
+                "signing-key": "ocsp",
+                "validity-period": {"days": 7},
+            }
         },
         "crl-repo": {
             "root": {

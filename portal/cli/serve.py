@@ -20,6 +20,10 @@ def serve(app: Flask, host: str | None, port: int | None) -> None:
     settings = services(app).settings
     host = host or settings.host
     port = port or settings.port
+    if settings.demo:
+        # Demo PKI services (OCSP, CRL, TSA) and the CSC remote-signing server, in process.
+        demo_signing = services(app).signing.start()
+        click.echo(f"Demo PKI at {demo_signing.pki.base_url}, CSC v2 at {demo_signing.csc_url}")
     click.echo(f"eforms đang chạy tại / is running at http://{host}:{port}/")
     run_simple(host, port, app, threaded=True, use_reloader=False)
 

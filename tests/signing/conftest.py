@@ -50,8 +50,9 @@ def pki_server(pki: DemoPKI) -> Iterator[PkiServer]:
         yield server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture()
 def trust(pki: DemoPKI, pki_server: PkiServer) -> TrustSettings:
+    """Fresh per test: its certificate-status cache starts empty."""
     return pki.trust()
 
 
@@ -288,3 +289,47 @@ def demo_pin() -> str:
 def unused_port() -> int:
     """A loopback port nothing listens on (bound then released)."""
     return free_port()
+
+
+@pytest.fixture(scope="session")
+def token_generated_key(
+    softhsm_token: Token,
+    pki: DemoPKI,
+    pki_server: PkiServer,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> str:
+    """A key pair generated on the token; the demo CA certifies its public key.
+
+    The private key never leaves SoftHSM. Returns the key label.
+    """
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        PublicFormat,
+        load_der_public_key,
+    )
+
+    directory = tmp_path_factory.mktemp("token-key")
+    run = _runner(directory)
+    base = [
+        "pkcs11-tool",
+        "--module",
+        SOFTHSM_MODULE,
+        "--token-label",
+        softhsm_token.label,
+        "--login",
+        "--pin",
+        softhsm_token.pin,
+    ]
+    run(*base, "--keypairgen", "--key-type", "rsa:2048", "--label", "hsm-leader", "--id", "10")
+    run(*base, "--read-object", "--type", "pubkey", "--id", "10", "-o", "pub.der")
+    public = load_der_public_key((directory / "pub.der").read_bytes())
+    cert = pki.register_token_key(
+        "hsm-leader", public.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    )
+    (directory / "cert.der").write_bytes(cert.dump())
+    run(
+        *base, "--write-object", "cert.der", "--type", "cert", "--label", "hsm-leader", "--id", "10"
+    )
+    pki_server.stop()  # serve OCSP for the new certificate too
+    pki_server.start()
+    return "hsm-leader"

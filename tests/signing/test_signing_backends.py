@@ -37,6 +37,24 @@ def test_pkcs11_token_signs_b_lt(softhsm_token, trust, pdfa, assert_signed, chec
 
 
 @pytest.mark.integration
+def test_key_generated_on_token_signs(
+    softhsm_token, token_generated_key, pki, trust, pdfa, assert_signed, check_pdfsig
+):
+    leader_before = pki.certificate("leader").dump()
+    signer = Pkcs11Signer(
+        token_label=softhsm_token.label, key_label=token_generated_key, pin=softhsm_token.pin
+    )
+
+    signed = sign_document(
+        pdfa, signer=signer, trust=trust, options=SignOptions(level=PadesLevel.B_LTA)
+    )
+
+    assert_signed(signed.pdf, signed.field_name, PadesLevel.B_LTA)
+    check_pdfsig(signed.pdf, 1)
+    assert pki.certificate("leader").dump() == leader_before  # nothing renumbered
+
+
+@pytest.mark.integration
 def test_pkcs11_wrong_pin(softhsm_token, trust, pdfa):
     signer = Pkcs11Signer(
         token_label=softhsm_token.label, key_label=softhsm_token.key_label, pin="999999"

@@ -101,3 +101,55 @@ def _assert_trusted(pdf: bytes, pki: DemoPKI, level: PadesLevel) -> None:
         for sig in sigs:
             status = validate_pdf_signature(sig, pki.validation_context())
             assert status.bottom_line, status.pretty_print_details()
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_pki_serve_answers_crl_requests(tmp_path):
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {
+        **os.environ,
+        "EFORMS_DATA_DIR": str(tmp_path / "data"),
+        "EFORMS_PKI_PORT": str(port),
+        "EFORMS_SECRET_KEY": "test-secret-not-used",
+    }
+    cli_path = [sys.executable, "-c", "from portal.cli import main; main()"]
+    subprocess.run(
+        [*cli_path, "pki", "init"], env=env, check=True, capture_output=True, timeout=120
+    )
+    server = subprocess.Popen(
+        [*cli_path, "pki", "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/eforms-demo/crls/interm/latest.crl"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                response = requests.get(url, timeout=2)
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline, "eforms pki serve did not start"
+                assert server.poll() is None, server.stderr.read().decode()
+                time.sleep(0.2)
+        assert response.status_code == 200
+        assert response.headers["Content-Type"].startswith("application/pkix-crl")
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        server.stdout.close()
+        server.stderr.close()

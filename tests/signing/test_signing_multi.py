@@ -22,9 +22,10 @@ ICT = timezone(timedelta(hours=7))
 
 
 @pytest.fixture(scope="module")
-def three_signatures(pki, trust, pdfa, csc):
+def three_signatures(pki, pki_server, pdfa, csc):
     from signing.csc_client import CscClient
 
+    trust = pki.trust()
     client = CscClient(csc.url, "portal", "secret-for-tests")
     citizen = sign_document(
         pdfa,
