@@ -22,15 +22,14 @@ from signing.model import PadesLevel
 from signing.pades import SignOptions, sign_document
 from signing.pkcs12_signer import Pkcs12Signer
 from signing.pki_server import PkiServer
-from signing.trust import TrustSettings
 from signing.validation import TrustStore
 
 RawSign = Callable[..., bytes]
 
 
 @pytest.fixture(scope="session")
-def verify_trust(trust: TrustSettings) -> TrustStore:
-    return TrustStore.from_trust_settings(trust)
+def verify_trust(pki: DemoPKI, pki_server: PkiServer) -> TrustStore:
+    return TrustStore.from_trust_settings(pki.trust())
 
 
 @pytest.fixture(scope="session")
@@ -74,12 +73,13 @@ def raw_sign(
 
 
 @pytest.fixture(scope="session")
-def sign_as(pki: DemoPKI, trust: TrustSettings) -> Callable[..., bytes]:
+def sign_as(pki: DemoPKI, pki_server: PkiServer) -> Callable[..., bytes]:
     """``sign_as(pdf, identity, level)`` through the signing package (checks included)."""
 
     def sign(pdf: bytes, identity: str = "leader", level: PadesLevel = PadesLevel.B_B) -> bytes:
         signer = Pkcs12Signer(pki.pkcs12_path(identity), DEMO_PIN)
-        return sign_document(pdf, signer=signer, trust=trust, options=SignOptions(level=level)).pdf
+        options = SignOptions(level=level)
+        return sign_document(pdf, signer=signer, trust=pki.trust(), options=options).pdf
 
     return sign
 

@@ -11,17 +11,37 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.demo import DEMO_PASSWORD
 from portal.services import services
 from tests.conftest import install_seeded_db, make_settings
-from tests.e2e.conftest import LiveServer, browser, log_in, page  # noqa: F401 - fixtures
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer, log_in
 from tests.harness.net import free_port
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def e2e_page() -> Iterator[Page]:
+    """Chromium for this module only.
+
+    Playwright's sync API keeps an event loop running in the main thread while
+    it is open; closing it with the module lets the later tests (which sign and
+    verify through ``asyncio.run``) run in the same process.
+    """
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        context = browser.new_context(locale="vi-VN", viewport={"width": 1200, "height": 900})
+        tab = context.new_page()
+        tab.set_default_timeout(15000)
+        yield tab
+        context.close()
+        browser.close()
 
 
 @pytest.fixture
@@ -43,10 +63,11 @@ def verify_server(tmp_path: Path, seeded_sqlite: Path, root_pem: Path) -> Iterat
 
 def test_auditor_sees_passed_then_failed(
     signed_pdf: bytes,  # first: made before Playwright starts its event loop
-    page: Page,  # noqa: F811 - the e2e fixture
+    e2e_page: Page,
     verify_server: LiveServer,
     tmp_path: Path,
 ) -> None:
+    page = e2e_page
     good = tmp_path / "quyet-dinh.pdf"
     good.write_bytes(signed_pdf)
     bad = tmp_path / "quyet-dinh-sua.pdf"
