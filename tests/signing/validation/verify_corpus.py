@@ -162,6 +162,34 @@ def swa_moved_byte_range(pdf: bytes) -> bytes:
     return _replace(moved, m2, _same_width(m2, (a, b, c + len(injected), d)))
 
 
+def swa_relocated_segment(pdf: bytes) -> bytes:
+    """Signature wrapping that keeps the file readable.
+
+    The signed second segment is copied after the end of the file, and a new
+    revision gives the signature field a new signature dictionary whose
+    /ByteRange points at that copy: the signed bytes still hash the same,
+    while the bytes between can be anything.
+    """
+    m = _last_byte_range(pdf)
+    a, b, c, d = (int(g) for g in m.groups())
+    relocated = pdf + pdf[c : c + d]
+    writer = IncrementalPdfFileWriter(io.BytesIO(relocated))
+    reader_sig = writer.prev.embedded_signatures[-1]
+    original = reader_sig.sig_object
+    wrapped = generic.DictionaryObject(
+        {generic.NameObject(k): original.raw_get(k) for k in original}
+    )
+    wrapped["/ByteRange"] = generic.ArrayObject(
+        [generic.NumberObject(v) for v in (a, b, len(pdf), d)]
+    )
+    field = reader_sig.sig_field
+    field_ref = field.container_ref if hasattr(field, "container_ref") else None
+    field_obj = writer.get_object(field_ref) if field_ref is not None else field
+    field_obj["/V"] = writer.add_object(wrapped)
+    writer.update_container(field_obj)
+    return _save(writer)
+
+
 # -- shadow attacks -------------------------------------------------------------------
 def shadow_hide(pdf: bytes) -> bytes:
     """Hide: the overlay stream (the last content stream of page 1) is dropped."""
@@ -282,6 +310,7 @@ ATTACKS: tuple[Attack, ...] = (
     Attack("isa-append-page", "ISA", isa_append_page),
     Attack("isa-trailing-bytes", "ISA", isa_trailing_bytes),
     Attack("swa-moved-byterange", "SWA", swa_moved_byte_range),
+    Attack("swa-relocated-segment", "SWA", swa_relocated_segment),
     Attack("shadow-hide", "shadow", shadow_hide),
     Attack("shadow-replace", "shadow", shadow_replace),
     Attack("shadow-hide-and-replace", "shadow", shadow_hide_and_replace),
