@@ -39,6 +39,7 @@ def run_cli(tmp_path: Path, *args: str) -> tuple[int, bytes]:
     return result.exit_code, result.stdout_bytes
 
 
+@pytest.mark.integration
 def test_not_a_pdf_is_refused_with_a_clear_error(verify_trust: TrustStore) -> None:
     with pytest.raises(UnreadablePdfError) as info:
         verify_pdf(b"GIF89a not a pdf at all", trust=verify_trust)
@@ -56,6 +57,7 @@ def test_truncated_pdf_is_never_a_pass(signed_pdf: bytes, verify_trust: TrustSto
         assert report.indication is not Indication.TOTAL_PASSED
 
 
+@pytest.mark.integration
 def test_pdf_without_signature_is_indeterminate(pdfa: bytes, verify_trust: TrustStore) -> None:
     report = verify_pdf(pdfa, trust=verify_trust)
     assert report.indication is Indication.INDETERMINATE and report.signatures == ()
