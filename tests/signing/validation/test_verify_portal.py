@@ -92,3 +92,16 @@ def test_json_api(app: Flask, client: FlaskClient, signed_pdf: bytes) -> None:
     assert body["indication"] == "TOTAL_PASSED"
     bad = client.post("/api/v1/verify", data=b"hello", content_type="application/pdf")
     assert bad.status_code == 422 and bad.get_json()["error"]["code"] == "signing.verify.unreadable"
+
+
+def test_public_form_needs_csrf_but_the_api_does_not(csrf_app: Flask, signed_pdf: bytes) -> None:
+    client = csrf_app.test_client()
+    assert client.get("/verify").status_code == 200
+    refused = client.post(
+        "/verify",
+        data={"document": (io.BytesIO(signed_pdf), "a.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 400
+    api = client.post("/api/v1/verify", data=signed_pdf, content_type="application/pdf")
+    assert api.status_code == 200 and api.get_json()["indication"] == "TOTAL_PASSED"
