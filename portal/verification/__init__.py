@@ -181,6 +181,6 @@ def api_verify() -> tuple[Response, int]:
         return jsonify(error=body), exc.http_status
     with services().db.unit_of_work() as session:
         record_verification(
-            session, actor="api", filename=upload.filename if upload else "", report=report
+            session, actor="api", filename=(upload.filename or "") if upload else "", report=report
         )
     return Response(report_json(report), mimetype="application/json"), 200

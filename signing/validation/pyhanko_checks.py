@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import dataclass
 
 from asn1crypto import x509
+from pyhanko.sign.ades.report import AdESSubIndic
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import async_validate_pdf_signature, async_validate_pdf_timestamp
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
@@ -51,6 +52,11 @@ class CheckContext:
     """Bytes after the last ``%%EOF`` that belong to no revision (appended content)."""
 
 
+def _indic_name(indic: AdESSubIndic | None) -> str | None:
+    """The EN 319 102-1 name of pyHanko's sub-indication (e.g. ``TRY_LATER``)."""
+    return str(indic.standard_name) if indic is not None else None
+
+
 def is_document_timestamp(sig: EmbeddedPdfSignature) -> bool:
     return sig.sig_object.get("/Type") == "/DocTimeStamp"
 
@@ -63,7 +69,7 @@ async def check_signature(
         ts_status = await async_validate_pdf_timestamp(sig, validation_context=vc)
         return _timestamp_report(sig, ts_status, ctx)
     status = await async_validate_pdf_signature(sig, vc)
-    trust_problem = status.trust_problem_indic.name if status.trust_problem_indic else None
+    trust_problem = _indic_name(status.trust_problem_indic)
     if trust_problem == "CERTIFICATE_CHAIN_GENERAL_FAILURE":
         trust_problem = await _refine_chain_failure(sig, vc)
     return _signature_report(sig, status, vc, ctx, trust_problem)
@@ -175,7 +181,7 @@ def _timestamp_report(
     sig: EmbeddedPdfSignature, status: DocumentTimestampStatus, ctx: CheckContext
 ) -> SignatureReport:
     changes = _changes(sig, status, ctx)
-    trust_problem = status.trust_problem_indic.name if status.trust_problem_indic else None
+    trust_problem = _indic_name(status.trust_problem_indic)
     findings = Findings(
         intact=status.intact,
         valid=status.valid,
