@@ -32,7 +32,17 @@ def _vn_time(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the Flask application from ``settings`` (default: environment)."""
-    from portal import admin, audit_trail, authoring, dossiers, errors, home, i18n, security
+    from portal import (
+        admin,
+        audit_trail,
+        authoring,
+        dossiers,
+        errors,
+        home,
+        i18n,
+        security,
+        verification,
+    )
     from portal.auth import session as auth_session
     from portal.auth import views as auth_views
     from portal.authoring.api import api as forms_api
@@ -76,6 +86,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         dossiers.lookup_bp,
         authoring.bp,
         forms_api,
+        verification.bp,
     ):
         app.register_blueprint(blueprint)
     return app

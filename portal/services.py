@@ -7,7 +7,9 @@ it in :func:`build_services` from the settings.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import Flask, current_app
 
@@ -17,6 +19,7 @@ from forms_builder.rendering import check_renders
 from forms_builder.services import FormService
 from portal.settings import Settings
 from signing.demo_services import DemoSigning
+from signing.validation import RevocationPolicy, TrustStore, Verifier
 from storage.backup import make_backup_job
 from storage.db import Database
 from storage.jobs import JobLedger, JobRegistry
@@ -44,6 +47,8 @@ class Services:
     signing: DemoSigning
     """Demo PKI, its OCSP/CRL/TSA and the CSC remote-signing server; ``start()`` serves them."""
     forms: FormService
+    verifier: Verifier
+    """Signature verification with the configured trust store (``EFORMS_VERIFY_*``)."""
 
 
 def build_services(settings: Settings) -> Services:
@@ -62,6 +67,7 @@ def build_services(settings: Settings) -> Services:
         ),
     )
     ledger = JobLedger(db)
+    signing = DemoSigning(settings.data_dir, pki_port=settings.pki_port, csc_port=settings.csc_port)
     return Services(
         settings=settings,
         db=db,
@@ -74,8 +80,10 @@ def build_services(settings: Settings) -> Services:
         job_registry=registry,
         job_ledger=ledger,
         jobs=build_job_queue(settings, ledger, registry),
-        signing=DemoSigning(
-            settings.data_dir, pki_port=settings.pki_port, csc_port=settings.csc_port
+        signing=signing,
+        verifier=Verifier(
+            load_trust=_verification_trust(settings, signing),
+            revocation=RevocationPolicy(settings.verify_revocation),
         ),
         # Publishing refuses a form whose sample does not render to valid PDF/A.
         forms=FormService(db, render_check=check_renders),
@@ -97,6 +105,14 @@ def _prefill_config(settings: Settings) -> PrefillConfig:
         registry_people=settings.prefill_registry_people,
         registry_enterprises=settings.prefill_registry_enterprises,
     )
+
+
+def _verification_trust(settings: Settings, signing: DemoSigning) -> Callable[[], TrustStore]:
+    """The configured PEM roots, or the demo PKI's root when none are configured."""
+    paths = [Path(p.strip()) for p in settings.verify_trust_roots.split(",") if p.strip()]
+    if paths:
+        return lambda: TrustStore.from_pem_files(paths)
+    return lambda: TrustStore.from_trust_settings(signing.pki.trust())
 
 
 def services(app: Flask | None = None) -> Services:

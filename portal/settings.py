@@ -136,6 +136,15 @@ class Settings:
     """Loopback port of the demo PKI's OCSP, CRL and TSA (written into the demo certificates)."""
     csc_port: int = 0
     """Port of the demo CSC remote-signing server; 0 picks a free one."""
+    verify_trust_roots: str = ""
+    """PEM files of the verification trust anchors, separated by commas (production: the
+    national roots); empty trusts the demo PKI's root."""
+    verify_revocation: str = "both"
+    """Where certificate status comes from when verifying: embedded, online or both."""
+    verify_public_max_mb: int = 10
+    """Largest PDF the public verification page accepts."""
+    verify_public_rate_limit: str = "10 per minute"
+    """Public verifications allowed from one address (Flask-Limiter notation)."""
     demo: bool = True
     """Demo mode: local login for everyone, demo PKI, demo data allowed."""
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -208,6 +217,12 @@ class Settings:
                 "EFORMS_DEFAULT_LOCALE phải là 'vi' hoặc 'en'.",
                 "EFORMS_DEFAULT_LOCALE must be 'vi' or 'en'.",
                 details={"variable": "EFORMS_DEFAULT_LOCALE"},
+            )
+        if self.verify_revocation not in ("embedded", "online", "both"):
+            raise SettingsError(
+                "EFORMS_VERIFY_REVOCATION phải là 'embedded', 'online' hoặc 'both'.",
+                "EFORMS_VERIFY_REVOCATION must be 'embedded', 'online' or 'both'.",
+                details={"variable": "EFORMS_VERIFY_REVOCATION"},
             )
 
     @property

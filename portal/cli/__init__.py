@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "portal.cli.forms",
     # After the module that defines the ``forms`` group: adds ``forms render`` to it.
     "portal.cli.render",
+    "portal.cli.verify",
 )
 
 

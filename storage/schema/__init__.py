@@ -19,6 +19,7 @@ from storage.schema.dossiers import (
 from storage.schema.forms import FormDefinitionRow
 from storage.schema.jobs import JobRow
 from storage.schema.prefill import CitizenRecordRow
+from storage.schema.verification import VerificationRow
 
 __all__ = [
     "AgencyRow",
@@ -38,5 +39,6 @@ __all__ = [
     "RoleGrantRow",
     "UTCDateTime",
     "UserRow",
+    "VerificationRow",
     "utcnow",
 ]
