@@ -13,6 +13,7 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from portal.settings import Settings
+from signing.demo_services import DemoSigning
 from storage.db import Database
 from storage.jobs import JobLedger, JobRegistry
 from storage.ports import JobQueue, ObjectStore
@@ -33,6 +34,8 @@ class Services:
     job_ledger: JobLedger
     """Job state and progress in the database (``recent()``, ``get(id)``)."""
     jobs: JobQueue
+    signing: DemoSigning
+    """Demo PKI, its OCSP/CRL/TSA and the CSC remote-signing server; ``start()`` serves them."""
 
 
 def build_services(settings: Settings) -> Services:
@@ -49,6 +52,9 @@ def build_services(settings: Settings) -> Services:
         job_registry=registry,
         job_ledger=ledger,
         jobs=build_job_queue(settings, ledger, registry),
+        signing=DemoSigning(
+            settings.data_dir, pki_port=settings.pki_port, csc_port=settings.csc_port
+        ),
     )
     register_storage_jobs(built)
     return built

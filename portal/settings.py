@@ -83,6 +83,10 @@ class Settings:
     """Celery broker (``redis://host:6379/0``); empty runs jobs on in-process threads."""
     job_workers: int = 2
     """Threads of the in-process job queue."""
+    pki_port: int = 9780
+    """Loopback port of the demo PKI's OCSP, CRL and TSA (written into the demo certificates)."""
+    csc_port: int = 0
+    """Port of the demo CSC remote-signing server; 0 picks a free one."""
     demo: bool = True
     """Demo mode: local login for everyone, demo PKI, demo data allowed."""
     extra: Mapping[str, Any] = field(default_factory=dict)

@@ -19,6 +19,8 @@ COMMAND_MODULES = (
     "portal.cli.serve",
     "portal.cli.db",
     "portal.cli.storage",
+    "portal.cli.pki",
+    "portal.cli.sign",
 )
 
 

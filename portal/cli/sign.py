@@ -1,0 +1,117 @@
+"""``eforms sign``: sign a PDF with a demo identity (PAdES B-B to B-LTA)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from portal.cli.context import with_app
+from portal.services import services
+from signing.demo_pki import DEMO_PIN
+from signing.model import AppearanceKind, PadesLevel, UnknownStatusPolicy
+from signing.pades import SignOptions, sign_document
+
+
+@click.command("sign")
+@click.argument("input_pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Signed PDF to write (only written when signing succeeds).",
+)
+@click.option(
+    "--as",
+    "identity_id",
+    required=True,
+    help="Demo identity: citizen, officer, leader, an agency id such as "
+    "000.00.00.H56, or revoked/expired/weak/stranger (tests).",
+)
+@click.option(
+    "--level",
+    type=click.Choice([lv.value for lv in PadesLevel]),
+    default="B-LT",
+    show_default=True,
+    help="PAdES baseline level.",
+)
+@click.option(
+    "--appearance",
+    type=click.Choice([k.value for k in AppearanceKind]),
+    default="none",
+    show_default=True,
+    help="Visible appearance (Decree 30/2020).",
+)
+@click.option(
+    "--field", "field_name", default=None, help="Signature field name (default: next free)."
+)
+@click.option("--pin", default=DEMO_PIN, show_default=True, help="PIN of the key.")
+@click.option(
+    "--remote/--local",
+    default=None,
+    help="Sign through the CSC test server (default: citizens remote, others local).",
+)
+@click.option(
+    "--unknown-status",
+    type=click.Choice([p.value for p in UnknownStatusPolicy]),
+    default="refuse",
+    show_default=True,
+    help="When the certificate status cannot be obtained: refuse or warn.",
+)
+@with_app
+def sign(
+    app: Flask,
+    input_pdf: Path,
+    output: Path,
+    identity_id: str,
+    level: str,
+    appearance: str,
+    field_name: str | None,
+    pin: str,
+    remote: bool | None,
+    unknown_status: str,
+) -> None:
+    """Ký số tệp PDF / Sign a PDF as a demo identity; earlier signatures stay valid."""
+    demo = services(app).signing.start()
+    try:
+        kind = AppearanceKind(appearance)
+        result = sign_document(
+            input_pdf.read_bytes(),
+            signer=demo.signer(identity_id, pin=pin, remote=remote),
+            trust=demo.pki.trust(),
+            options=SignOptions(
+                level=PadesLevel(level),
+                appearance=demo.appearance(identity_id, kind),
+                field_name=field_name,
+                unknown_status=UnknownStatusPolicy(unknown_status),
+            ),
+        )
+    finally:
+        demo.stop()
+    _write_atomically(output, result.pdf)
+    for warning in result.warnings:
+        click.echo(f"Cảnh báo / Warning: {warning}", err=True)
+    click.echo(
+        f"Signed {output} as {result.check.subject} ({result.level.value}, "
+        f"field {result.field_name})."
+    )
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path`` and rename: never a half-written PDF."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent or Path("."), prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(sign)

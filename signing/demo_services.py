@@ -1,0 +1,114 @@
+"""The demo's signing services in one place: PKI, its HTTP services, remote signing.
+
+``make run`` and the command line use :class:`DemoSigning`: it loads or
+creates the demo PKI, serves OCSP/CRL/TSA and the CSC test server on
+loopback (in-process, on daemon threads), and resolves a demo identity
+(``citizen``, ``leader``, ``000.00.00.H56``, ...) to a signer and an
+appearance. Citizens sign through the CSC server ("remote signing");
+officers, leaders and agencies through their PKCS#12 files.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from signing import appearance as appearances
+from signing.csc_client import CscClient
+from signing.csc_server import CscTestServer
+from signing.demo_images import seal_png, signature_png
+from signing.demo_pki import DEFAULT_PORT, DEMO_PIN, DemoPKI, identity
+from signing.errors import PkiError
+from signing.model import AppearanceKind
+from signing.pkcs12_signer import Pkcs12Signer
+from signing.pki_server import PkiServer
+from signing.ports import Signer
+from signing.remote_signer import RemoteSigner
+
+VIETNAM_TIME = timezone(timedelta(hours=7))
+"""Vietnam has no daylight saving time: a fixed +07:00 offset is exact."""
+DEMO_CSC_CLIENT = "eforms-portal"
+
+
+@dataclass
+class DemoSigning:
+    """Demo PKI plus its running services; :meth:`start` is idempotent."""
+
+    data_dir: Path
+    pki_port: int = DEFAULT_PORT
+    csc_port: int = 0
+    """Port of the CSC test server; 0 picks a free one."""
+    _pki: DemoPKI | None = field(default=None, repr=False)
+    _pki_server: PkiServer | None = field(default=None, repr=False)
+    _csc: CscTestServer | None = field(default=None, repr=False)
+    _csc_secret: str = field(default_factory=lambda: secrets.token_urlsafe(16), repr=False)
+
+    @property
+    def pki(self) -> DemoPKI:
+        if self._pki is None:
+            self._pki = DemoPKI.load_or_create(self.data_dir, port=self.pki_port)
+        return self._pki
+
+    def start(self, *, pki_services: bool = True) -> DemoSigning:
+        """Serve OCSP/CRL/TSA (unless already served, e.g. by ``eforms pki serve``) and CSC."""
+        if pki_services and self._pki_server is None:
+            server = PkiServer(self.pki)
+            try:
+                server.start()
+                self._pki_server = server
+            except PkiError:
+                pass  # the port is taken: another process serves the same PKI
+        if self._csc is None:
+            self._csc = CscTestServer(
+                clients={DEMO_CSC_CLIENT: self._csc_secret},
+                credentials=self.pki.csc_credentials(),
+                port=self.csc_port,
+            ).start()
+        return self
+
+    def stop(self) -> None:
+        for server in (self._csc, self._pki_server):
+            if server is not None:
+                server.stop()
+        self._csc = self._pki_server = None
+
+    @property
+    def csc_url(self) -> str:
+        self.start(pki_services=False)
+        assert self._csc is not None
+        return self._csc.url
+
+    def remote_client(self) -> CscClient:
+        return CscClient(self.csc_url, DEMO_CSC_CLIENT, self._csc_secret)
+
+    def signer(
+        self, identity_id: str, *, pin: str = DEMO_PIN, remote: bool | None = None
+    ) -> Signer:
+        """The signer of a demo identity; citizens sign remotely unless ``remote`` says no."""
+        ident = identity(identity_id)
+        if remote is None:
+            remote = ident.role == "citizen"
+        if remote:
+            return RemoteSigner(self.remote_client(), f"cred-{ident.label}", pin)
+        return Pkcs12Signer(self.pki.pkcs12_path(ident.id), pin)
+
+    def appearance(
+        self, identity_id: str, kind: AppearanceKind, *, when: datetime | None = None
+    ) -> appearances.Appearance | None:
+        """The Decree 30 appearance of ``kind`` for a demo identity, with demo images."""
+        ident = identity(identity_id)
+        agency = ident.organization or ident.common_name
+        if kind is AppearanceKind.LEADER:
+            return appearances.leader(
+                name=ident.common_name,
+                title=ident.title or "THỦ TRƯỞNG",
+                signature_png=signature_png(ident.common_name),
+            )
+        if kind is AppearanceKind.SEAL:
+            return appearances.seal(seal_png=seal_png(agency))
+        if kind is AppearanceKind.ATTACHMENT:
+            moment = (when or datetime.now(VIETNAM_TIME)).astimezone(VIETNAM_TIME)
+            return appearances.attachment(agency_name=agency, when=moment.replace(microsecond=0))
+        return None
