@@ -17,14 +17,14 @@ APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
 	chromium chromium-driver \
 	ceph-mon ceph-mgr ceph-osd radosgw ceph-common
 
-.PHONY: help install system-packages venv run test test-fast lint format clean
+.PHONY: help install system-packages venv translations i18n-update run test test-fast lint format clean
 
 help:
 	@echo "make run    install and start the service with demo data"
 	@echo "make test   install and run the whole test suite"
 	@echo "make lint   ruff check and format check"
 
-install: system-packages venv
+install: system-packages venv translations
 
 system-packages:
 	@missing=$$(for p in $(APT_PACKAGES); do \
@@ -43,6 +43,18 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
+# Compiled catalogs (.mo) are build products; the .po files are the source.
+translations: venv
+	$(BIN)/pybabel -q compile -d portal/translations
+
+# After adding or changing user-facing strings: refresh the catalogs, then
+# translate the new entries in portal/translations/en/LC_MESSAGES/messages.po.
+i18n-update: venv
+	$(BIN)/pybabel extract -F portal/babel.cfg -k _l -k lazy_gettext -k N_ \
+		-o portal/translations/messages.pot portal
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations \
+		--no-fuzzy-matching
+
 run: install
 	$(BIN)/eforms db upgrade
 	$(BIN)/eforms demo seed
@@ -53,7 +65,7 @@ test: install
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
-test-fast: venv
+test-fast: venv translations
 	$(BIN)/pytest -m "not integration and not e2e and not slow"
 
 lint: venv

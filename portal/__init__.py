@@ -7,6 +7,10 @@ security, translations and the command line.
 
 from __future__ import annotations
 
+import logging
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 from flask import Flask
 
 from portal.services import EXTENSION_KEY, build_services
@@ -14,9 +18,24 @@ from portal.settings import Settings
 
 __all__ = ["create_app"]
 
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def _vn_time(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
+    """Show an instant in Vietnam time (UTC+07:00)."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(VN_TZ).strftime(fmt)
+
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the Flask application from ``settings`` (default: environment)."""
+    from portal import admin, audit_trail, errors, home, i18n, security
+    from portal.auth import session as auth_session
+    from portal.auth import views as auth_views
+
     settings = settings or Settings.from_env()
     settings.check()
     app = Flask(__name__)
@@ -27,8 +46,25 @@ def create_app(settings: Settings | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.resolved_cookie_secure,
         SESSION_COOKIE_NAME="eforms_session",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=settings.resolved_cookie_secure,
         PREFERRED_URL_SCHEME="https" if settings.resolved_cookie_secure else "http",
     )
     app.config.update(settings.extra)
     app.extensions[EXTENSION_KEY] = build_services(settings)
+    logging.getLogger("eforms").setLevel(logging.INFO)
+
+    i18n.init_app(app, default_locale=settings.default_locale)
+    security.init_app(
+        app,
+        ratelimit_storage_url=settings.ratelimit_storage_url,
+        secure=settings.resolved_cookie_secure,
+    )
+    auth_session.init_app(app)
+    auth_views.init_app(app)
+    errors.init_app(app)
+    app.jinja_env.filters["vntime"] = _vn_time
+    app.jinja_env.globals["settings"] = settings
+    for blueprint in (home.bp, admin.bp, audit_trail.bp):
+        app.register_blueprint(blueprint)
     return app

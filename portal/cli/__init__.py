@@ -21,6 +21,9 @@ COMMAND_MODULES = (
     "portal.cli.storage",
     "portal.cli.pki",
     "portal.cli.sign",
+    "portal.cli.demo",
+    "portal.cli.users",
+    "portal.cli.audit",
 )
 
 
