@@ -21,7 +21,8 @@ def open_for_signing(pdf: bytes) -> IncrementalPdfFileWriter:
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=True)
         encrypted = writer.prev.encrypted
-        writer.root["/Pages"]["/Count"]  # noqa: B018 (forces the page tree to load)
+        if not encrypted:
+            writer.root["/Pages"]["/Count"]  # noqa: B018 (forces the page tree to load)
     except (PdfError, KeyError, ValueError, TypeError) as exc:
         raise _unsupported(
             "damaged",
@@ -35,7 +36,25 @@ def open_for_signing(pdf: bytes) -> IncrementalPdfFileWriter:
             "Tệp PDF được mã hóa/đặt mật khẩu; hãy gỡ mã hóa trước khi ký.",
             "The PDF is encrypted; remove the encryption before signing.",
         )
+    _align_producer(writer)
     return writer
+
+
+def _align_producer(writer: IncrementalPdfFileWriter) -> None:
+    """Keep Info and XMP consistent, as PDF/A requires.
+
+    pyHanko writes ``pdf:Producer = pyHanko x.y`` into the XMP but appends
+    "; pyHanko x.y" to an existing Info ``/Producer``, so the two differ.
+    Dropping the old Info entry lets pyHanko write the same value in both.
+    """
+    info_ref = (
+        writer.prev.trailer_view.raw_get("/Info") if "/Info" in writer.prev.trailer_view else None
+    )
+    if info_ref is None or "/Metadata" not in writer.root:
+        return
+    info = info_ref.get_object()
+    if "/Producer" in info:
+        del info["/Producer"]
 
 
 def _unsupported(reason: str, vi: str, en: str) -> UnsupportedPdfError:
