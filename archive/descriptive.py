@@ -15,9 +15,9 @@ from lxml import etree
 from archive.codes import iso, retention_expiry
 from archive.metadata import DocumentMetadata, DossierMetadata
 from archive.record import DossierRecord
-from archive.xml_schemas import NS
+from archive.xml_schemas import NS, q
 
-_HS = "{%s}" % NS["hs"]
+_HS = q("hs")
 
 
 def _sub(parent: etree._Element, name: str, text: object = "") -> etree._Element:

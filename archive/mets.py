@@ -20,11 +20,11 @@ from pathlib import Path
 from lxml import etree
 
 from archive.codes import iso
-from archive.xml_schemas import NS
+from archive.xml_schemas import NS, q
 
-_M = "{%s}" % NS["mets"]
-_X = "{%s}" % NS["xlink"]
-_C = "{%s}" % NS["csip"]
+_M = q("mets")
+_X = q("xlink")
+_C = q("csip")
 PROFILES = {
     "SIP": "https://earksip.dilcis.eu/profile/E-ARK-SIP.xml",
     "AIP": "https://earkaip.dilcis.eu/profile/E-ARK-AIP.xml",
@@ -189,7 +189,7 @@ def _root(ctx: MetsContext, objid: str) -> etree._Element:
     root.set("TYPE", CONTENT_TYPE)
     root.set(_C + "CONTENTINFORMATIONTYPE", "MIXED")
     root.set("PROFILE", PROFILES[ctx.package_type])
-    root.set("{%s}schemaLocation" % NS["xsi"], SCHEMA_LOCATION)
+    root.set(q("xsi", "schemaLocation"), SCHEMA_LOCATION)
     return root
 
 
@@ -272,3 +272,29 @@ def _write(root: etree._Element, path: Path) -> Path:
         etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     )
     return path
+
+
+def read_context(mets_path: Path, *, package_type: str, created: datetime) -> MetsContext:
+    """The header facts of an existing METS file, for rewriting it as ``package_type``."""
+    from archive.xml_schemas import parse
+
+    root = parse(mets_path).getroot()
+    names = {}
+    for agent in root.iter(_M + "agent"):
+        note = agent.find(_M + "note")
+        names[agent.get("OTHERROLE") or agent.get("ROLE")] = (
+            agent.findtext(_M + "name", ""),
+            note.text if note is not None else "",
+        )
+    software, version = names.get("CREATOR", ("", ""))
+    agency, agency_id = names.get("SUBMITTER", ("", ""))
+    return MetsContext(
+        objid=root.get("OBJID", ""),
+        label=root.get("LABEL", ""),
+        package_type=package_type,
+        created=created,
+        software=software,
+        software_version=version or "",
+        agency_name=agency,
+        agency_id=agency_id or "",
+    )

@@ -17,9 +17,9 @@ from typing import Any
 from lxml import etree
 
 from archive.codes import iso
-from archive.xml_schemas import NS
+from archive.xml_schemas import NS, q
 
-_P = "{%s}" % NS["premis"]
+_P = q("premis")
 ID_TYPE = "local"
 
 
@@ -87,7 +87,7 @@ def _identifier(parent: etree._Element, kind: str, value: str, *, prefix: str = 
 
 def _object(root: etree._Element, obj: PremisObject) -> None:
     el = etree.SubElement(root, _P + "object")
-    el.set("{%s}type" % NS["xsi"], "premis:file")
+    el.set(q("xsi", "type"), "premis:file")
     _identifier(el, "object", obj.identifier)
     chars = etree.SubElement(el, _P + "objectCharacteristics")
     fixity = etree.SubElement(chars, _P + "fixity")

@@ -93,3 +93,8 @@ def schema_errors(path: Path) -> list[str]:
     if schema.validate(tree):
         return []
     return [f"line {e.line}: {e.message}" for e in schema.error_log]
+
+
+def q(prefix: str, local: str = "") -> str:
+    """Clark notation (``{namespace}local``) for a prefix of :data:`NS`."""
+    return f"{{{NS[prefix]}}}{local}"

@@ -5,12 +5,30 @@ repository module; nothing else touches them directly.
 """
 
 from storage.schema.accounts import AgencyRow, RoleGrantRow, UserRow
+from storage.schema.archive import (
+    ArchiveDisposalRow,
+    ArchiveEventRow,
+    ArchiveFileRow,
+    ArchiveFixityRunRow,
+    ArchiveHoldPackageRow,
+    ArchiveHoldRow,
+    ArchivePackageRow,
+    ArchiveTombstoneRow,
+)
 from storage.schema.audit import AuditEventRow, AuditHeadRow
 from storage.schema.base import Base, UTCDateTime, utcnow
 from storage.schema.jobs import JobRow
 
 __all__ = [
     "AgencyRow",
+    "ArchiveDisposalRow",
+    "ArchiveEventRow",
+    "ArchiveFileRow",
+    "ArchiveFixityRunRow",
+    "ArchiveHoldPackageRow",
+    "ArchiveHoldRow",
+    "ArchivePackageRow",
+    "ArchiveTombstoneRow",
     "AuditEventRow",
     "AuditHeadRow",
     "Base",
