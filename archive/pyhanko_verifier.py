@@ -16,7 +16,7 @@ from asn1crypto import x509
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
 from pyhanko_certvalidator import ValidationContext
 
 from archive.errors import ArchiveError
@@ -40,7 +40,10 @@ class PyHankoVerifier:
         self._fetch = allow_fetching
 
     def _context(self, reader: PdfFileReader) -> ValidationContext:
-        dss = DocumentSecurityStore.read_dss(reader)
+        try:
+            dss = DocumentSecurityStore.read_dss(reader)
+        except NoDSSFoundError:
+            dss = None
         if dss is not None:
             return dss.as_validation_context(
                 {

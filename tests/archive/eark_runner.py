@@ -54,7 +54,9 @@ def main(paths):
                 {
                     "path": str(path),
                     "errors": [m for m in everything if m["severity"].lower().endswith("error")],
-                    "warnings": [m for m in everything if m["severity"].lower().endswith("warning")],
+                    "warnings": [
+                        m for m in everything if m["severity"].lower().endswith("warning")
+                    ],
                 }
             )
         )
