@@ -25,8 +25,8 @@ from archive.pyhanko_verifier import PyHankoVerifier
 from archive.record import DossierRecord
 from signing.demo_pki import DEMO_PIN, DemoPKI
 from signing.pades import SignOptions, sign_document
-from signing.pki_server import PkiServer
 from signing.pkcs12_signer import Pkcs12Signer
+from signing.pki_server import PkiServer
 from storage.db import Database
 from storage.fs_store import FsObjectStore
 from storage.testing import free_port

@@ -14,7 +14,7 @@ from archive.builder import BuiltPackage
 from archive.mets import read_context, write_representation_mets, write_root_mets
 from archive.pyhanko_verifier import PyHankoVerifier
 from archive.validation import validate_package
-from archive.xml_schemas import NS, schema_errors
+from archive.xml_schemas import q, schema_errors
 from tests.archive.conftest import KNOWN_EARK_SIP_BUG
 
 
@@ -46,17 +46,17 @@ def test_every_xml_file_is_valid_against_its_schema(sip: BuiltPackage) -> None:
 
 def test_mets_carries_the_csip_attributes(sip: BuiltPackage) -> None:
     mets = etree.parse(str(sip.path / "METS.xml")).getroot()
-    csip = "{%s}" % NS["csip"]
+    csip = q("csip")
     assert mets.get("OBJID") == sip.package_id
     assert mets.get("PROFILE") == "https://earksip.dilcis.eu/profile/E-ARK-SIP.xml"
-    hdr = mets.find("{%s}metsHdr" % NS["mets"])
+    hdr = mets.find(q("mets", "metsHdr"))
     assert hdr.get(csip + "OAISPACKAGETYPE") == "SIP"
     assert hdr.get("CREATEDATE").endswith("+07:00")
-    files = list(mets.iter("{%s}file" % NS["mets"]))
+    files = list(mets.iter(q("mets", "file")))
     assert files and all(
         f.get("CHECKSUMTYPE") == "SHA-256" and f.get("SIZE") and f.get("CREATED") for f in files
     )
-    struct = mets.find("{%s}structMap" % NS["mets"])
+    struct = mets.find(q("mets", "structMap"))
     assert struct.get("LABEL") == "CSIP"
     labels = [d.get("LABEL") for d in struct[0]]
     assert labels == ["Metadata", "Documentation", "Schemas", "Representations"]
@@ -64,7 +64,7 @@ def test_mets_carries_the_csip_attributes(sip: BuiltPackage) -> None:
 
 def test_descriptive_metadata_counts_pages_and_carries_retention(sip: BuiltPackage) -> None:
     ead = etree.parse(str(sip.path / "metadata/descriptive/EAD.xml")).getroot()
-    hs = "{%s}" % NS["hs"]
+    hs = q("hs")
     assert ead.findtext(hs + "documentCount") == "3"
     data = sorted((sip.path / "representations/rep1/data").glob("*.pdf"))
     pages = 1 + sum(len(pikepdf.open(p).pages) for p in data)  # + the scanned image
@@ -104,7 +104,7 @@ def _reseal(package: Path) -> None:
 def _created(package: Path):  # noqa: ANN202 (test helper)
     from datetime import datetime
 
-    hdr = etree.parse(str(package / "METS.xml")).getroot().find("{%s}metsHdr" % NS["mets"])
+    hdr = etree.parse(str(package / "METS.xml")).getroot().find(q("mets", "metsHdr"))
     return datetime.fromisoformat(hdr.get("CREATEDATE"))
 
 
@@ -115,7 +115,7 @@ def _result(package: Path) -> Path:
 def _wrong_checksum(package: Path) -> None:
     mets = package / "METS.xml"
     tree = etree.parse(str(mets))
-    file_el = next(tree.getroot().iter("{%s}file" % NS["mets"]))
+    file_el = next(tree.getroot().iter(q("mets", "file")))
     file_el.set("CHECKSUM", "0" * 64)
     tree.write(str(mets), xml_declaration=True, encoding="UTF-8")
 
