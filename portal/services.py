@@ -12,6 +12,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
+from archive.ports import SignatureVerifier
 from portal.settings import Settings
 from signing.demo_services import DemoSigning
 from storage.db import Database
@@ -57,7 +58,35 @@ def build_services(settings: Settings) -> Services:
         ),
     )
     register_storage_jobs(built)
+    register_archive_jobs(built)
     return built
+
+
+def archive_verifier(built: Services) -> SignatureVerifier:
+    """The signature verifier archive ingest uses (configured roots, else the demo root)."""
+    from archive.pyhanko_verifier import PyHankoVerifier
+    from signing.trust import load_certificates
+
+    paths = [p.strip() for p in built.settings.archive_trust_roots.split(",") if p.strip()]
+    if paths:
+        roots = [cert for p in paths for cert in load_certificates(Path(p))]
+        return PyHankoVerifier(roots)
+    pki = built.signing.pki
+    return PyHankoVerifier([pki.root], other_certs=[pki.intermediate])
+
+
+def register_archive_jobs(built: Services) -> None:
+    """The archive's background jobs: the fixity audit (scheduled or started by hand)."""
+    from archive.fixity import run_fixity_audit
+
+    def fixity(progress: object, *, sample: int = 0, actor: str = "system") -> dict[str, object]:
+        report = run_fixity_audit(
+            built.db, built.object_store, sample=sample or None, actor=actor,
+            progress=progress,  # type: ignore[arg-type]
+        )  # fmt: skip
+        return {"run_id": report.run_id, "totals": report.totals, "scope": report.scope}
+
+    built.job_registry.register("archive.fixity_audit", fixity)
 
 
 def register_storage_jobs(built: Services) -> None:

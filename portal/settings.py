@@ -87,6 +87,11 @@ class Settings:
     """Loopback port of the demo PKI's OCSP, CRL and TSA (written into the demo certificates)."""
     csc_port: int = 0
     """Port of the demo CSC remote-signing server; 0 picks a free one."""
+    archive_trust_roots: str = ""
+    """PEM file(s), comma-separated, of the roots archive ingest verifies signatures against;
+    empty means the demo PKI's root (demo mode only)."""
+    archive_fixity_period_days: int = 365
+    """Every archived file is re-read at least once in this many days (daily audits)."""
     demo: bool = True
     """Demo mode: local login for everyone, demo PKI, demo data allowed."""
     extra: Mapping[str, Any] = field(default_factory=dict)

@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "portal.cli.demo",
     "portal.cli.users",
     "portal.cli.audit",
+    "portal.cli.archive",
 )
 
 
