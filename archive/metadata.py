@@ -197,17 +197,27 @@ def _replace(obj: Any, changes: Mapping[str, Any], what: str) -> Any:
             "(unknown, or computed from the files).",
             details={"unknown": unknown, "fixed": fixed},
         )
-    converted = {k: _convert(getattr(obj, k), v) for k, v in changes.items()}
+    types = {f.name: str(f.type) for f in dataclasses.fields(obj)}
+    try:
+        converted = {k: _convert(getattr(obj, k), v, types[k]) for k, v in changes.items()}
+    except ValueError as exc:
+        raise InvalidRecordError(
+            f"Giá trị không hợp lệ cho {what}: {exc}.", f"Invalid value for {what}: {exc}."
+        ) from exc
     return dataclasses.replace(obj, **converted)
 
 
-def _convert(current: Any, value: Any) -> Any:
-    if isinstance(current, RetentionCode | AccessMode | TrustLevel):
-        return type(current)(value)
+def _convert(current: Any, value: Any, type_name: str) -> Any:
+    """Turn form/JSON values (strings, lists) into the item's type."""
+    for enum in (RetentionCode, AccessMode, TrustLevel):
+        if type_name == enum.__name__:
+            return enum(value)
     if isinstance(current, tuple) and isinstance(value, list | tuple):
         return tuple(value)
-    if isinstance(current, date) and isinstance(value, str):
-        return date.fromisoformat(value)
+    if type_name.startswith("date") and isinstance(value, str):
+        return date.fromisoformat(value) if value else None
+    if type_name.startswith("int") and isinstance(value, str):
+        return int(value) if value else None
     return value
 
 
