@@ -32,7 +32,7 @@ def _vn_time(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the Flask application from ``settings`` (default: environment)."""
-    from portal import admin, audit_trail, errors, home, i18n, security
+    from portal import admin, archivist, audit_trail, errors, home, i18n, security
     from portal.auth import session as auth_session
     from portal.auth import views as auth_views
 
@@ -65,6 +65,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)
     app.jinja_env.filters["vntime"] = _vn_time
     app.jinja_env.globals["settings"] = settings
-    for blueprint in (home.bp, admin.bp, audit_trail.bp):
+    for blueprint in (home.bp, admin.bp, audit_trail.bp, archivist.bp):
         app.register_blueprint(blueprint)
     return app
