@@ -209,3 +209,17 @@ def test_fixity_rotates_through_packages(
         seen.append(report.entries[0]["package"])
     assert len(set(seen)) == 3
     assert share_per_run(3650, period_days=365) == 10
+
+
+def test_ingest_search_and_fixity_on_each_database(
+    sip: BuiltPackage, verifier: PyHankoVerifier, store: FsObjectStore, database_url: str
+) -> None:
+    database = Database(database_url)
+    database.upgrade()
+    try:
+        result = _ingest(sip, database, store, verifier)
+        found = search(database, keyword="thường trú", applicant_id="001203012345")
+        assert [p.package_id for p in found] == [result.package_id]
+        assert run_fixity_audit(database, store).clean
+    finally:
+        database.dispose()

@@ -1,4 +1,4 @@
-"""Archivist pages (portal/archivist): search, open a DIP with a reason (logged), disposal list and holds."""
+"""Archivist pages (portal/archivist): search, DIP with a reason (logged), disposal, holds."""
 
 from __future__ import annotations
 
