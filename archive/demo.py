@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
 
@@ -46,6 +47,78 @@ def scanned_png(size_bytes: int) -> bytes:
     return out.getvalue()
 
 
+@dataclass(frozen=True)
+class DemoProcedure:
+    """What differs between the demo procedures' dossiers."""
+
+    code: str
+    name: str
+    form_title: str
+    form_symbol: str
+    request: str
+    result_title: str
+    result_type: str
+    result_number: str
+    applicant_kind: str
+    applicant_id: str
+    applicant_name: str
+    keywords: tuple[str, ...]
+    retention: RetentionCode
+
+
+DEMO_PROCEDURES: dict[str, DemoProcedure] = {
+    p.code: p
+    for p in (
+        DemoProcedure(
+            "1.001193",
+            "Đăng ký khai sinh",
+            "TỜ KHAI ĐĂNG KÝ KHAI SINH",
+            "TK-KS",
+            "Đề nghị đăng ký khai sinh cho con: Nguyễn Minh Khang, sinh ngày 01/11/2026.",
+            "GIẤY KHAI SINH",
+            "Giấy khai sinh",
+            "312/KS",
+            "person",
+            "001203012345",
+            "Nguyễn Văn An",
+            ("khai sinh", "hộ tịch"),
+            RetentionCode.PERMANENT,
+        ),
+        DemoProcedure(
+            "1.004222",
+            "Đăng ký thường trú",
+            "TỜ KHAI THAY ĐỔI THÔNG TIN CƯ TRÚ (CT01)",
+            "CT01",
+            "Nội dung đề nghị: đăng ký thường trú tại phường Demo.",
+            "XÁC NHẬN ĐĂNG KÝ THƯỜNG TRÚ",
+            "Giấy xác nhận",
+            "125/XN-CA",
+            "person",
+            "001203012345",
+            "Nguyễn Văn An",
+            ("thường trú", "cư trú"),
+            RetentionCode.YEARS_10,
+        ),
+        DemoProcedure(
+            "1.013225",
+            "Cấp giấy phép xây dựng",
+            "ĐƠN ĐỀ NGHỊ CẤP GIẤY PHÉP XÂY DỰNG",
+            "MAU01",
+            "Công trình: nhà xưởng 2 tầng, lô C3, tờ bản đồ số 12, diện tích 850 m².",
+            "GIẤY PHÉP XÂY DỰNG",
+            "Giấy phép",
+            "57/GPXD",
+            "organisation",
+            "0101234567",
+            "Công ty TNHH Xây dựng Demo",
+            ("giấy phép xây dựng", "xây dựng"),
+            RetentionCode.YEARS_50,
+        ),
+    )
+}
+"""One closed dossier per demo procedure (DOMAIN.md), so every procedure can be packaged."""
+
+
 def _doc(role: DocumentRole, title: str, name: str, data: bytes, **items: object) -> DocumentRecord:
     mime = "image/png" if name.endswith(".png") else "application/pdf"
     return DocumentRecord(role, title, name, mime, read_bytes=lambda: data, **items)  # type: ignore[arg-type]
@@ -54,51 +127,49 @@ def _doc(role: DocumentRole, title: str, name: str, data: bytes, **items: object
 def demo_record(
     *,
     dossier_code: str = f"{DEMO_AGENCY_ID}-261122-0001",
+    procedure: str = "1.004222",
     sign: Callable[[bytes], bytes] | None = None,
     closed: datetime | None = None,
-    retention: RetentionCode = RetentionCode.YEARS_10,
+    retention: RetentionCode | None = None,
     access: AccessMode = AccessMode.RESTRICTED,
     scan_bytes: int = 0,
 ) -> DossierRecord:
-    """A closed permanent-residence dossier with a form, an attachment and a result."""
+    """A closed dossier of a demo procedure: its form, optionally a scan, and the result."""
+    demo = DEMO_PROCEDURES[procedure]
     closed = closed or datetime(2026, 11, 22, 9, 30, tzinfo=VN_TZ)
     submitted = closed - timedelta(days=5)
-    applicant = ("001203012345", "Nguyễn Văn An")
+    applicant = (demo.applicant_id, demo.applicant_name)
     form = render_pdfa(
-        "TỜ KHAI THAY ĐỔI THÔNG TIN CƯ TRÚ (CT01)",
-        [
-            f"Họ và tên: {applicant[1]}",
-            f"Số định danh cá nhân: {applicant[0]}",
-            "Nội dung đề nghị: đăng ký thường trú tại phường Demo.",
-        ],
+        demo.form_title,
+        [f"Người yêu cầu: {applicant[1]}", f"Số định danh / mã số: {applicant[0]}", demo.request],
     )
     result = render_pdfa(
-        "XÁC NHẬN ĐĂNG KÝ THƯỜNG TRÚ",
-        [f"Công dân {applicant[1]} đã được đăng ký thường trú.", f"Mã hồ sơ: {dossier_code}"],
+        demo.result_title,
+        [f"Cấp cho: {applicant[1]} ({applicant[0]}).", f"Mã hồ sơ: {dossier_code}"],
     )
     if sign is not None:
         result = sign(result)
     documents = [
         _doc(
             DocumentRole.FORM,
-            "Tờ khai CT01",
-            "to-khai-CT01.pdf",
+            f"Tờ khai {demo.form_symbol}",
+            f"to-khai-{demo.form_symbol}.pdf",
             form,
             document_type="Tờ khai",
             issued=submitted.date(),
-            summary="Tờ khai đăng ký thường trú",
+            summary=f"Tờ khai {demo.name.lower()}",
             signer_name=applicant[1],
         ),
         _doc(
             DocumentRole.RESULT,
-            "Xác nhận đăng ký thường trú",
+            demo.result_type,
             "ket-qua.pdf",
             result,
-            document_type="Giấy xác nhận",
-            number_symbol="125/XN-CA",
+            document_type=demo.result_type,
+            number_symbol=demo.result_number,
             issued=closed.date(),
             issuing_agency=DEMO_AGENCY,
-            summary="Xác nhận đăng ký thường trú",
+            summary=f"{demo.result_type}: {demo.name.lower()}",
             signer_name="Trần Quốc Bình",
             signer_position="GIÁM ĐỐC",
         ),
@@ -116,18 +187,18 @@ def demo_record(
         )
     return DossierRecord(
         dossier_code=dossier_code,
-        procedure_code="1.004222",
-        procedure_name="Đăng ký thường trú",
+        procedure_code=demo.code,
+        procedure_name=demo.name,
         agency_id=DEMO_AGENCY_ID,
         agency_name=DEMO_AGENCY,
-        applicant_kind="person",
+        applicant_kind=demo.applicant_kind,
         applicant_id=applicant[0],
         applicant_name=applicant[1],
         submitted=submitted,
         closed=closed,
-        retention=retention,
+        retention=retention or demo.retention,
         access=access,
-        keywords=("thường trú", "cư trú"),
+        keywords=demo.keywords,
         history=(
             StatusChange("submitted", submitted, "", ""),
             StatusChange(

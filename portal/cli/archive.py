@@ -12,7 +12,7 @@ from archive.access import Requester, retrieve_dip, retrieve_document, search
 from archive.bagit_wrap import wrap_bag
 from archive.builder import build_package
 from archive.codes import AccessMode
-from archive.demo import demo_record
+from archive.demo import DEMO_PROCEDURES, demo_record
 from archive.disposal import (
     approve_disposal,
     disposal_list,
@@ -42,7 +42,7 @@ def archive_group() -> None:
     """Lưu trữ hồ sơ / Archival packages (E-ARK, Circular 13/2023)."""
 
 
-def _demo(app: Flask, dossier_code: str) -> DossierRecord:
+def _demo(app: Flask, dossier_code: str, procedure: str) -> DossierRecord:
     signing = services(app).signing.start()
     pki = signing.pki
     agency = services(app).settings.home_agency_id
@@ -50,6 +50,7 @@ def _demo(app: Flask, dossier_code: str) -> DossierRecord:
     try:
         return demo_record(
             dossier_code=dossier_code,
+            procedure=procedure,
             sign=lambda pdf: sign_document(pdf, signer=signer, trust=pki.trust()).pdf,
         )
     finally:
@@ -72,13 +73,25 @@ def _demo(app: Flask, dossier_code: str) -> DossierRecord:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Dossier record as JSON (default: the demo dossier).",
 )
+@click.option(
+    "--procedure",
+    type=click.Choice(sorted(DEMO_PROCEDURES)),
+    default="1.004222",
+    show_default=True,
+    help="Demo dossier's procedure (without --from-json).",
+)
 @click.option("--bagit", is_flag=True, help="Also write a BagIt bag <DIR>/<code>.bag for transfer.")
 @with_app
 def build(
-    app: Flask, dossier_code: str, out_dir: Path, json_file: Path | None, bagit: bool
+    app: Flask,
+    dossier_code: str,
+    out_dir: Path,
+    json_file: Path | None,
+    procedure: str,
+    bagit: bool,
 ) -> None:
     """Build the SIP of DOSSIER_CODE into DIR."""
-    record = load_record(json_file) if json_file else _demo(app, dossier_code)
+    record = load_record(json_file) if json_file else _demo(app, dossier_code, procedure)
     if record.dossier_code != dossier_code:
         raise ArchiveError(
             f"Tệp JSON là hồ sơ {record.dossier_code}, không phải {dossier_code}.",

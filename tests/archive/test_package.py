@@ -10,7 +10,8 @@ import pytest
 from lxml import etree
 
 from archive.bagit_wrap import check_bag, wrap_bag
-from archive.builder import BuiltPackage
+from archive.builder import BuiltPackage, build_package
+from archive.demo import DEMO_PROCEDURES, demo_record
 from archive.mets import read_context, write_representation_mets, write_root_mets
 from archive.pyhanko_verifier import PyHankoVerifier
 from archive.validation import validate_package
@@ -172,3 +173,16 @@ def test_a_low_resolution_scan_and_a_plain_pdf_are_refused(sip: BuiltPackage) ->
     _reseal(sip.path)
     codes = [(p.code, Path(p.path).suffix) for p in validate_package(sip.path)]
     assert ("format", ".png") in codes and ("format", ".pdf") in codes
+
+
+@pytest.mark.parametrize("procedure", sorted(DEMO_PROCEDURES))
+def test_every_demo_procedure_packages_cleanly(
+    procedure: str, seal: Callable[[bytes], bytes], verifier: PyHankoVerifier, tmp_path: Path
+) -> None:
+    record = demo_record(
+        dossier_code=f"000.00.00.H56-261122-{procedure[-4:]}", procedure=procedure, sign=seal
+    )
+    built = build_package(record, out_dir=tmp_path, verifier=verifier)
+    assert validate_package(built.path, verifier=verifier) == []
+    ead = (built.path / "metadata/descriptive/EAD.xml").read_text()
+    assert f"<code>{procedure}</code>" in ead
