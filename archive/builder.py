@@ -16,6 +16,7 @@ renamed into place at the end, so a failed build leaves nothing behind.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import tempfile
 import unicodedata
@@ -176,8 +177,6 @@ def build_package(
     ``metadata`` is what the archivist reviewed (default: :func:`describe`).
     Raises ``ArchiveError`` if the target folder already exists.
     """
-    import hashlib
-
     metadata = metadata or describe(record)
     created = (created or datetime.now(VN_TZ)).astimezone(VN_TZ)
     target = Path(out_dir) / safe_name(record.dossier_code)

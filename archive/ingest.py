@@ -14,6 +14,7 @@ them as unexpected.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import tempfile
 import uuid
@@ -106,7 +107,7 @@ def _make_aip(sip: Path, work: Path, *, now: datetime, problems: int, actor: str
     ]
     premis_path.write_bytes(add_events(premis_path.read_bytes(), events, [tool]))
     ctx = read_context(sip / "METS.xml", package_type="AIP", created=now)
-    ctx = ctx.__class__(**{**ctx.__dict__, "software": tool.name, "software_version": __version__})
+    ctx = dataclasses.replace(ctx, software=tool.name, software_version=__version__)
     for rep in sorted(p for p in (aip / "representations").iterdir() if p.is_dir()):
         write_representation_mets(rep, ctx)
     write_root_mets(aip, ctx)

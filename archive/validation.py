@@ -17,8 +17,9 @@ from typing import Any
 
 from lxml import etree
 
+from archive.errors import ArchiveError
 from archive.metadata import pdfa_part
-from archive.mets import file_facts
+from archive.mets import file_facts, mime_of
 from archive.ports import Indication, SignatureVerifier
 from archive.xml_schemas import parse, q, schema_errors
 
@@ -173,8 +174,6 @@ def _image_dpi(data: bytes) -> float | None:
 
 
 def _formats(package: Path, verifier: SignatureVerifier | None) -> list[Problem]:
-    from archive.mets import mime_of
-
     problems = []
     for path in sorted(package.glob("representations/*/data/**/*")):
         if not path.is_file():
@@ -213,8 +212,6 @@ def _formats(package: Path, verifier: SignatureVerifier | None) -> list[Problem]
 
 
 def _signatures(rel: str, data: bytes, verifier: SignatureVerifier) -> list[Problem]:
-    from archive.errors import ArchiveError
-
     try:
         summary = verifier.verify_pdf(data)
     except ArchiveError as exc:
