@@ -35,8 +35,8 @@ class Problem:
     """One thing wrong with a package."""
 
     code: str
-    """Stable: ``structure``, ``xml_schema``, ``missing_file``, ``size``, ``checksum``,
-    ``unlisted_file``, ``format``, ``signature``."""
+    """Stable: ``structure``, ``xml_schema``, ``identity``, ``missing_file``, ``size``,
+    ``checksum``, ``unlisted_file``, ``format``, ``signature``."""
     path: str
     text_vi: str
     text_en: str
@@ -76,6 +76,29 @@ def _structure(package: Path) -> list[Problem]:
         if not any((rep / "data").glob("*")):
             problems.append(_p("structure", f"{rel}/data", "Không có dữ liệu.", "No data files."))
     return problems
+
+
+def _identity(package: Path) -> list[Problem]:
+    """The METS OBJID and the descriptive archive code name the same dossier."""
+    try:
+        objid = parse(package / "METS.xml").getroot().get("OBJID", "")
+        code = (
+            parse(package / "metadata/descriptive/EAD.xml")
+            .getroot()
+            .findtext(q("hs", "archiveCode"), "")
+        )
+    except (OSError, etree.XMLSyntaxError):
+        return []  # reported by the structure and schema checks
+    if objid == code:
+        return []
+    return [
+        _p(
+            "identity",
+            "METS.xml",
+            f"OBJID {objid!r} khác mã hồ sơ {code!r} trong EAD.xml.",
+            f"OBJID {objid!r} differs from the archive code {code!r} in EAD.xml.",
+        )
+    ]
 
 
 def _xml(package: Path) -> list[Problem]:
@@ -243,7 +266,13 @@ def validate_package(package: Path, *, verifier: SignatureVerifier | None = None
     package = Path(package)
     if not (package / "METS.xml").is_file() and not package.is_dir():
         return [_p("structure", str(package), "Không có thư mục gói.", "No package folder.")]
-    return _structure(package) + _xml(package) + _inventory(package) + _formats(package, verifier)
+    return (
+        _structure(package)
+        + _xml(package)
+        + _identity(package)
+        + _inventory(package)
+        + _formats(package, verifier)
+    )
 
 
 def errors_only(problems: list[Problem]) -> list[Problem]:

@@ -137,6 +137,12 @@ TAMPERINGS: dict[str, tuple[Callable[[Path], None], set[str]]] = {
         ),
         {"xml_schema"},
     ),
+    "other dossier's METS": (
+        lambda p: (p / "METS.xml").write_text(
+            (p / "METS.xml").read_text().replace('OBJID="000', 'OBJID="999', 1)
+        ),
+        {"identity"},
+    ),
     "tampered signed result": (lambda p: (_flip_byte(_result(p), 1500), _reseal(p)), {"signature"}),
 }
 
