@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from archive.premis import EventType
 from eforms import __version__
@@ -56,6 +56,19 @@ def share_per_run(total_packages: int, *, period_days: int, runs_per_day: float 
     """Packages per run so that all are checked within ``period_days``."""
     runs = max(1.0, period_days * runs_per_day)
     return max(1, math.ceil(total_packages / runs))
+
+
+def count_packages(db: Database) -> int:
+    """Packages whose files are still stored (active or in the disposal bin)."""
+    with db.unit_of_work() as session:
+        return (
+            session.scalar(
+                select(func.count())
+                .select_from(ArchivePackageRow)
+                .where(ArchivePackageRow.state != "deleted")
+            )
+            or 0
+        )
 
 
 def _check(store: ObjectStore, f: ArchiveFileRow) -> dict[str, Any]:

@@ -61,6 +61,9 @@ def test_build_validate_ingest_find_retrieve_audit(archive_app: Flask, tmp_path:
     audited = run(archive_app, "audit", "--all")
     assert audited.exit_code == 0, audited.output
     assert "changed 0" in audited.output
+    share = run(archive_app, "audit")
+    assert share.exit_code == 0 and "sample of 1" in share.output, share.output
+    assert run(archive_app, "dispose", "list").exit_code == 0
     held = run(archive_app, "dispose", "hold", CODE, "--title", "Vụ kiện", "--mandate", "Tòa án")
     assert held.exit_code == 0, held.output
     with services(archive_app).db.unit_of_work() as session:
