@@ -9,7 +9,6 @@ confidential). Reading verifies each file's SHA-256 against the index.
 from __future__ import annotations
 
 import hashlib
-import zipfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import or_, select
 
 from archive.codes import AccessMode
+from archive.dip import write_dip
 from archive.errors import AccessDeniedError, ArchiveError, PackageNotFoundError
 from archive.premis import EventType
 from storage.audit import AuditEntry, Outcome, record_event
@@ -184,19 +184,21 @@ def _read(store: ObjectStore, f: ArchiveFileRow) -> bytes:
 def retrieve_dip(
     package_id: str, out: Path, *, db: Database, store: ObjectStore, who: Requester
 ) -> dict[str, str]:
-    """Write the package as a zip (a DIP) to ``out``; return path -> SHA-256 of what was written."""
+    """Write the package as an E-ARK DIP zip to ``out``; return path -> SHA-256 in the zip.
+
+    Documents and descriptive metadata keep their archived bytes (verified on
+    reading); METS says DIP and PREMIS carries the events since ingest.
+    """
     files = _open(db, package_id, who, "dip")
-    checksums = {}
-    tmp = Path(out).with_suffix(".part")
-    try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as archive:
-            for f in files:
-                archive.writestr(f"{package_id}/{f.path}", _read(store, f))
-                checksums[f.path] = f.sha256
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return checksums
+    with db.unit_of_work() as session:
+        events = list(
+            session.scalars(
+                select(ArchiveEventRow)
+                .where(ArchiveEventRow.package_id == package_id)
+                .order_by(ArchiveEventRow.id)
+            )
+        )
+    return write_dip(package_id, files, events, lambda f: _read(store, f), out)
 
 
 def retrieve_document(

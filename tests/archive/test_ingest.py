@@ -19,6 +19,7 @@ from archive.errors import AccessDeniedError, PackageExistsError, PackageRefused
 from archive.fixity import run_fixity_audit, share_per_run
 from archive.ingest import ingest
 from archive.pyhanko_verifier import PyHankoVerifier
+from archive.validation import validate_package
 from storage.audit import AuditFilter, search_events, verify_chain
 from storage.db import Database
 from storage.errors import ObjectLockedError
@@ -74,8 +75,6 @@ def test_the_aip_passes_own_and_eark_validation(
         target.parent.mkdir(parents=True, exist_ok=True)
         with store.get(info.key) as reader:
             target.write_bytes(reader.read())
-    from archive.validation import validate_package
-
     assert validate_package(aip, verifier=verifier) == []
     premis = (aip / "metadata/preservation/PREMIS.xml").read_text()
     for event in (
@@ -127,12 +126,17 @@ def test_search_and_retrieve_a_dip_with_every_checksum_matching(
     assert search(db, applicant_id="079203000001") == []
     out = tmp_path / "dip.zip"
     checksums = retrieve_dip(sip.package_id, out, db=db, store=store, who=READER)
+    with db.unit_of_work() as session:
+        archived = {f.path: f.sha256 for f in session.scalars(select(ArchiveFileRow))}
+    rewritten = {"METS.xml", "representations/rep1/METS.xml", "metadata/preservation/PREMIS.xml"}
     with zipfile.ZipFile(out) as dip:
         names = dip.namelist()
-        assert len(names) == len(checksums)
+        assert len(names) == len(checksums) == len(archived)
         for name in names:
             path = name.split("/", 1)[1]
             assert hashlib.sha256(dip.read(name)).hexdigest() == checksums[path]
+            if path not in rewritten:
+                assert checksums[path] == archived[path], path
     name, data = retrieve_document(sip.package_id, 3, db=db, store=store, who=READER)
     assert name.endswith("ket-qua.pdf") and data.startswith(b"%PDF")
     accesses = _events(db, "archive.access")
@@ -223,3 +227,26 @@ def test_ingest_search_and_fixity_on_each_database(
         assert run_fixity_audit(database, store).clean
     finally:
         database.dispose()
+
+
+def test_the_dip_is_a_valid_eark_dip_with_the_history(
+    sip: BuiltPackage,
+    db: Database,
+    store: FsObjectStore,
+    verifier: PyHankoVerifier,
+    tmp_path: Path,
+    eark: Callable,
+) -> None:
+    _ingest(sip, db, store, verifier)
+    run_fixity_audit(db, store)
+    retrieve_dip(sip.package_id, tmp_path / "dip.zip", db=db, store=store, who=READER)
+    with zipfile.ZipFile(tmp_path / "dip.zip") as dip:
+        dip.extractall(tmp_path / "dip")
+    package = tmp_path / "dip" / sip.package_id
+    assert validate_package(package, verifier=verifier) == []
+    assert 'OAISPACKAGETYPE="DIP"' in (package / "METS.xml").read_text()
+    premis = (package / "metadata/preservation/PREMIS.xml").read_text()
+    assert "<premis:eventType>fixity check</premis:eventType>" in premis
+    assert "<premis:eventType>access</premis:eventType>" in premis
+    (report,) = eark(package)
+    assert report["errors"] == []
