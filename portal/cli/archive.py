@@ -24,6 +24,7 @@ from archive.disposal import (
 )
 from archive.errors import ArchiveError
 from archive.ingest import ingest
+from archive.metadata import complete, describe
 from archive.record import DossierRecord, load_record
 from archive.validation import errors_only, validate_package
 from portal.cli.context import with_app
@@ -57,6 +58,22 @@ def _demo(app: Flask, dossier_code: str, procedure: str) -> DossierRecord:
         signing.stop()
 
 
+def _parse_overrides(pairs: tuple[str, ...]) -> dict[str, dict]:
+    dossier: dict[str, object] = {}
+    documents: dict[int, dict[str, object]] = {}
+    for pair in pairs:
+        item, sep, value = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{pair!r}: use ITEM=VALUE", param_hint="--set")
+        parsed: object = value.split(",") if item.endswith("keywords") else value
+        head, dot, name = item.partition(".")
+        if dot and head.startswith("doc") and head[3:].isdigit():
+            documents.setdefault(int(head[3:]), {})[name] = parsed
+        else:
+            dossier[item] = parsed
+    return {"dossier": dossier, "documents": documents}
+
+
 @archive_group.command("build")
 @click.argument("dossier_code")
 @click.option(
@@ -80,6 +97,14 @@ def _demo(app: Flask, dossier_code: str, procedure: str) -> DossierRecord:
     show_default=True,
     help="Demo dossier's procedure (without --from-json).",
 )
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="ITEM=VALUE",
+    help="Correct a metadata item before packaging: 'title=...' for the dossier, "
+    "'doc2.summary=...' for document 2; lists are comma-separated (keywords=a,b).",
+)
 @click.option("--bagit", is_flag=True, help="Also write a BagIt bag <DIR>/<code>.bag for transfer.")
 @with_app
 def build(
@@ -88,6 +113,7 @@ def build(
     out_dir: Path,
     json_file: Path | None,
     procedure: str,
+    overrides: tuple[str, ...],
     bagit: bool,
 ) -> None:
     """Build the SIP of DOSSIER_CODE into DIR."""
@@ -97,7 +123,10 @@ def build(
             f"Tệp JSON là hồ sơ {record.dossier_code}, không phải {dossier_code}.",
             f"The JSON file holds dossier {record.dossier_code}, not {dossier_code}.",
         )
-    built = build_package(record, out_dir=out_dir, verifier=archive_verifier(services(app)))
+    metadata = complete(describe(record), **_parse_overrides(overrides))
+    built = build_package(
+        record, out_dir=out_dir, verifier=archive_verifier(services(app)), metadata=metadata
+    )
     click.echo(
         f"Package {built.package_id}: {built.documents} documents, {built.files} files "
         f"-> {built.path}"

@@ -72,6 +72,37 @@ def test_build_validate_ingest_find_retrieve_audit(archive_app: Flask, tmp_path:
     assert {"archive.ingest", "archive.access", "archive.hold.place"} <= actions
 
 
+def test_build_applies_the_archivists_corrections(archive_app: Flask, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    built = run(
+        archive_app,
+        "build",
+        CODE,
+        "-o",
+        str(out),
+        "--procedure",
+        "1.013225",
+        "--set",
+        "title=Hồ sơ cấp phép xây dựng nhà xưởng",
+        "--set",
+        "keywords=xây dựng,nhà xưởng",
+        "--set",
+        "doc1.summary=Đơn đề nghị cấp phép",
+    )
+    assert built.exit_code == 0, built.output
+    ead = (out / CODE / "metadata/descriptive/EAD.xml").read_text()
+    assert "<title>Hồ sơ cấp phép xây dựng nhà xưởng</title>" in ead
+    assert "<keyword>nhà xưởng</keyword>" in ead
+    doc1 = (out / CODE / "representations/rep1/metadata/descriptive/EAD_doc_1.xml").read_text()
+    assert "<summary>Đơn đề nghị cấp phép</summary>" in doc1
+    bad = CliRunner().invoke(
+        cli,
+        ["archive", "build", CODE, "-o", str(tmp_path / "x"), "--set", "colour=blue"],
+        obj=archive_app,
+    )
+    assert bad.exit_code != 0 and not (tmp_path / "x" / CODE).exists()
+
+
 def test_validate_exits_1_with_the_problems(archive_app: Flask, tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert run(archive_app, "build", CODE, "-o", str(out)).exit_code == 0
