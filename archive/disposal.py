@@ -333,3 +333,34 @@ def lift_hold(db: Database, store: ObjectStore, hold_id: int, *, actor: str) -> 
                 ):
                     store.set_legal_hold(f.object_key, False)
             _audit(session, actor, "archive.hold.lift", pid, hold=hold_id)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    id: int
+    package_ids: tuple[str, ...]
+    proposed_by: str
+    proposed_at: datetime
+
+
+def open_proposals(db: Database) -> list[Proposal]:
+    """Disposal proposals waiting for a second person's approval."""
+    with db.unit_of_work() as session:
+        rows = session.scalars(
+            select(ArchiveDisposalRow)
+            .where(ArchiveDisposalRow.state == "proposed")
+            .order_by(ArchiveDisposalRow.id)
+        ).all()
+        return [Proposal(r.id, tuple(r.package_ids), r.proposed_by, r.proposed_at) for r in rows]
+
+
+def disposal_bin(db: Database) -> list[str]:
+    """Packages approved for destruction, awaiting restore or final deletion."""
+    with db.unit_of_work() as session:
+        return list(
+            session.scalars(
+                select(ArchivePackageRow.id)
+                .where(ArchivePackageRow.state == "in_bin")
+                .order_by(ArchivePackageRow.id)
+            )
+        )

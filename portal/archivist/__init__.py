@@ -16,7 +16,17 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from archive.access import Requester, retrieve_dip, search
 from archive.codes import AccessMode
-from archive.disposal import disposal_list, lift_hold, place_hold
+from archive.disposal import (
+    approve_disposal,
+    disposal_bin,
+    disposal_list,
+    final_delete,
+    lift_hold,
+    open_proposals,
+    place_hold,
+    propose_disposal,
+    restore_from_bin,
+)
 from archive.fixity import latest_report
 from portal.accounts import Role
 from portal.auth.session import current_account, require_role
@@ -76,14 +86,59 @@ def dip(code: str) -> BaseResponse:
 
 
 @bp.get("/disposal")
-@require_role(Role.ARCHIVIST, Role.SUPERVISOR)
+@require_role(Role.ARCHIVIST, Role.LEADER, Role.SUPERVISOR)
 def disposal() -> str:
     built = services()
     with built.db.unit_of_work() as session:
         holds = session.query(ArchiveHoldRow).filter(ArchiveHoldRow.lifted_at.is_(None)).all()
     return render_template(
-        "archivist/disposal.html", candidates=disposal_list(built.db), holds=holds
+        "archivist/disposal.html",
+        candidates=disposal_list(built.db),
+        holds=holds,
+        proposals=open_proposals(built.db),
+        binned=disposal_bin(built.db),
     )
+
+
+def _username() -> str:
+    account = current_account()
+    assert account is not None  # require_role logged the user in
+    return account.username
+
+
+@bp.post("/disposal/propose")
+@require_role(Role.ARCHIVIST)
+def propose() -> BaseResponse:
+    codes = request.form.getlist("codes")
+    propose_disposal(services().db, codes, actor=_username())
+    flash(_("Đã lập đề xuất hủy; chờ người thứ hai phê duyệt."), "success")
+    return redirect(url_for("archivist.disposal"))
+
+
+@bp.post("/disposal/<int:proposal_id>/approve")
+@require_role(Role.LEADER)
+def approve(proposal_id: int) -> BaseResponse:
+    decision = (request.form.get("decision") or "").strip()
+    approve_disposal(services().db, proposal_id, actor=_username(), decision_ref=decision)
+    flash(_("Đã phê duyệt; hồ sơ được chuyển vào danh sách chờ hủy."), "success")
+    return redirect(url_for("archivist.disposal"))
+
+
+@bp.post("/disposal/bin/<code>/restore")
+@require_role(Role.ARCHIVIST)
+def restore(code: str) -> BaseResponse:
+    reason = (request.form.get("reason") or "").strip() or "-"
+    restore_from_bin(services().db, code, actor=_username(), reason=reason)
+    return redirect(url_for("archivist.disposal"))
+
+
+@bp.post("/disposal/bin/<code>/delete")
+@require_role(Role.ARCHIVIST)
+def delete(code: str) -> BaseResponse:
+    built = services()
+    final_delete(built.db, built.object_store, code, actor=_username())
+    flash(_("Đã hủy hồ sơ %(code)s; biên bản hủy được lưu vĩnh viễn.", code=code), "success")
+    return redirect(url_for("archivist.disposal"))
 
 
 @bp.post("/holds")

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
 
 from archive.builder import build_package
+from archive.codes import VN_TZ
+from archive.demo import demo_record
 from archive.ingest import ingest
 from archive.pyhanko_verifier import PyHankoVerifier
 from archive.record import DossierRecord
 from portal.services import services
 from storage.audit import AuditFilter, search_events
+from storage.schema.archive import ArchiveTombstoneRow
 from tests.conftest import login
 
 
@@ -71,3 +75,36 @@ def test_other_roles_cannot_open_packages(client: FlaskClient) -> None:
     login(client, "citizen")
     assert client.get("/archive/").status_code == 403
     assert client.post("/archive/X/dip", data={"reason": "x"}).status_code == 403
+
+
+def test_disposal_steps_each_need_their_own_role(
+    app: Flask, client: FlaskClient, seal, verifier: PyHankoVerifier, tmp_path: Path
+) -> None:
+    old = demo_record(
+        dossier_code="000.00.00.H56-100315-0003",
+        sign=seal,
+        closed=datetime(2010, 3, 15, 10, 0, tzinfo=VN_TZ),
+    )
+    code = _ingested(app, old, verifier, tmp_path)
+    leader, archivist = app.test_client(), client
+    login(leader, "leader")
+    login(archivist, "archivist")
+    assert leader.post("/archive/disposal/propose", data={"codes": code}).status_code == 403
+    page = archivist.get("/archive/disposal").get_data(as_text=True)
+    assert f'value="{code}"' in page
+    assert archivist.post("/archive/disposal/propose", data={"codes": code}).status_code == 302
+    refused = archivist.post("/archive/disposal/1/approve", data={"decision": "QĐ 1"})
+    assert refused.status_code == 403
+    approved = leader.post("/archive/disposal/1/approve", data={"decision": "QĐ 5/QĐ-SNV"})
+    assert approved.status_code == 302
+    assert archivist.post(f"/archive/disposal/bin/{code}/delete").status_code == 302
+    with services(app).db.unit_of_work() as session:
+        tomb = session.get(ArchiveTombstoneRow, code)
+        assert tomb is not None and tomb.decision_ref == "QĐ 5/QĐ-SNV"
+        rows, _ = search_events(session, AuditFilter(object_id=code), limit=50)
+    actions = {r.action for r in rows}
+    assert {
+        "archive.disposal.propose",
+        "archive.disposal.approve",
+        "archive.disposal.delete",
+    } <= actions
