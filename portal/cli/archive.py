@@ -173,6 +173,8 @@ def ingest_command(app: Flask, package: Path, actor: str) -> None:
                 f"  [{p['code']}] {p['path']}: {p['message_vi']} / {p['message_en']}", err=True
             )
         raise
+    for warning in result.warnings:
+        click.echo(f"  WARNING {warning}", err=True)
     expires = result.expires_at.isoformat() if result.expires_at else "permanent"
     click.echo(
         f"Ingested {result.package_id}: {result.files} files, {result.size} bytes, "
