@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 
+from archive.errors import InvalidRecordError
+
 VN_TZ = timezone(timedelta(hours=7), "ICT")
 """Vietnam time; every date written into a package carries +07:00."""
 
@@ -63,8 +65,6 @@ def retention_years(code: RetentionCode, other_years: int | None = None) -> int 
         return None
     if code is RetentionCode.OTHER:
         if other_years is None or not 1 <= other_years <= 200:
-            from archive.errors import InvalidRecordError
-
             raise InvalidRecordError(
                 "Mã thời hạn bảo quản 07 cần số năm (1-200).",
                 "Retention code 07 needs a number of years (1-200).",
