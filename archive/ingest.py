@@ -19,6 +19,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -32,7 +33,13 @@ from archive.errors import (
     PackageRefusedError,
     StoreWriteError,
 )
-from archive.mets import file_facts, read_context, write_representation_mets, write_root_mets
+from archive.mets import (
+    FileFacts,
+    file_facts,
+    read_context,
+    write_representation_mets,
+    write_root_mets,
+)
 from archive.ports import SignatureVerifier
 from archive.premis import EventType, PremisEvent, add_events
 from archive.schedules import DEFAULT_SCHEDULES, PERMANENT_LOCK_UNTIL
@@ -42,9 +49,12 @@ from eforms import __version__
 from storage.audit import AuditEntry, Outcome, record_event
 from storage.db import Database
 from storage.errors import StorageError
-from storage.objects import Retention, RetentionMode
+from storage.objects import ObjectInfo, Retention, RetentionMode
 from storage.ports import ObjectStore
 from storage.schema.archive import ArchiveEventRow, ArchiveFileRow, ArchivePackageRow
+
+PUT_WORKERS = 4
+"""Objects written at once during ingest."""
 
 
 @dataclass(frozen=True)
@@ -197,15 +207,7 @@ def _store(
     facts = [file_facts(aip, p) for p in sorted(aip.rglob("*")) if p.is_file()]
     stored: list[str] = []
     try:
-        infos = []
-        for fact in facts:
-            with open(aip / fact.path, "rb") as fh:
-                infos.append(
-                    store.put(
-                        f"{prefix}/{fact.path}", fh, sha256=fact.sha256, content_type=fact.mime_type
-                    )
-                )
-            stored.append(f"{prefix}/{fact.path}")
+        infos = _put_all(store, aip, prefix, facts, stored)
         with db.unit_of_work() as session:
             session.add(
                 ArchivePackageRow(
@@ -276,8 +278,8 @@ def _store(
             session.flush()
             lock = _retention(expires, now)
             if lock is not None:
-                for key in stored:
-                    store.set_retention(key, lock)
+                with ThreadPoolExecutor(PUT_WORKERS) as pool:
+                    list(pool.map(lambda key: store.set_retention(key, lock), stored))
     except StorageError as exc:
         left = _cleanup(store, stored)
         raise StoreWriteError(
@@ -291,6 +293,23 @@ def _store(
     return IngestResult(
         package_id, prefix, len(facts), sum(f.size for f in facts), expires, warnings
     )
+
+
+def _put_all(
+    store: ObjectStore, aip: Path, prefix: str, facts: list[FileFacts], stored: list[str]
+) -> list[ObjectInfo]:
+    """Put every file, a few at a time (hashing and uploads overlap); ``stored`` lists
+    what made it, even when one put fails."""
+
+    def put(fact: FileFacts) -> ObjectInfo:
+        key = f"{prefix}/{fact.path}"
+        with open(aip / fact.path, "rb") as fh:
+            info = store.put(key, fh, sha256=fact.sha256, content_type=fact.mime_type)
+        stored.append(key)
+        return info
+
+    with ThreadPoolExecutor(PUT_WORKERS) as pool:
+        return list(pool.map(put, facts))
 
 
 def _cleanup(store: ObjectStore, keys: list[str]) -> list[str]:
