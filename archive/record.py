@@ -8,6 +8,7 @@ JSON file. Everything here is plain data: no database, no Flask.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -15,8 +16,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from jsonschema import Draft202012Validator
+
 from archive.codes import AccessMode, DocumentRole, RetentionCode
 from archive.errors import InvalidRecordError
+from schemas import SCHEMAS_DIR
 
 
 @dataclass(frozen=True)
@@ -184,7 +188,11 @@ def record_from_dict(raw: Mapping[str, Any], *, base: Path) -> DossierRecord:
 
 
 def load_record(path: Path) -> DossierRecord:
-    """Read a record from a JSON file (documents relative to its folder)."""
+    """Read a record from a JSON file (documents relative to its folder).
+
+    The file is checked against ``schemas/dossier-record.schema.json`` first,
+    and every mismatch is listed.
+    """
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
@@ -192,4 +200,22 @@ def load_record(path: Path) -> DossierRecord:
             f"Không đọc được tệp hồ sơ {path}: {exc}.",
             f"Cannot read the dossier record file {path}: {exc}.",
         ) from exc
+    problems = sorted(
+        _record_validator().iter_errors(raw), key=lambda e: list(map(str, e.absolute_path))
+    )
+    if problems:
+        listed = "; ".join(
+            f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}" for e in problems[:10]
+        )
+        raise InvalidRecordError(
+            f"Tệp hồ sơ {path} không đúng lược đồ: {listed}.",
+            f"The dossier record file {path} does not match its schema: {listed}.",
+            details={"problems": [e.message for e in problems]},
+        )
     return record_from_dict(raw, base=Path(path).parent)
+
+
+@functools.cache
+def _record_validator() -> Draft202012Validator:
+    schema = json.loads((SCHEMAS_DIR / "dossier-record.schema.json").read_text("utf-8"))
+    return Draft202012Validator(schema)

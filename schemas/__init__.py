@@ -2,8 +2,9 @@
 
 ``xsd/`` holds the XML schemas archival packages use (METS 1.12, PREMIS 3.0,
 XLink, the E-ARK METS extensions and the project's descriptive metadata
-profile); ``xsd/README.md`` says where each came from. Nothing here is
-edited at run time.
+profile); ``xsd/README.md`` says where each came from.
+``dossier-record.schema.json`` is the JSON input of ``eforms archive build
+--from-json``. Nothing here is edited at run time.
 """
 
 from __future__ import annotations

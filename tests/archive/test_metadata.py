@@ -91,6 +91,14 @@ def test_a_record_loads_from_json_with_relative_files(tmp_path: Path) -> None:
     loaded = load_record(tmp_path / "record.json")
     assert loaded.documents[0].read_bytes().startswith(b"%PDF")
     assert describe(loaded).documents[0].page_count == 1
+    raw["retention"] = "9"
+    raw["colour"] = "blue"
+    (tmp_path / "record.json").write_text(json.dumps(raw), "utf-8")
+    with pytest.raises(InvalidRecordError) as schema_errors:
+        load_record(tmp_path / "record.json")
+    assert len(schema_errors.value.details["problems"]) == 2
+    del raw["colour"]
+    raw["retention"] = "01"
     raw["documents"][0]["file"] = "docs/missing.pdf"
     (tmp_path / "record.json").write_text(json.dumps(raw), "utf-8")
     with pytest.raises(InvalidRecordError) as caught:
