@@ -121,22 +121,37 @@ def bare_minio(items: list[tuple[str, bytes]], client: Minio, bucket: str) -> No
             response.release_conn()
 
 
-def bench_fs(items: list[tuple[str, bytes]], total: int) -> None:
-    print("Filesystem adapter vs plain file copy with SHA-256")
-    work = Path(tempfile.mkdtemp(prefix="eforms-bench-"))
-    try:
-        durable = timed("plain copy + SHA-256 + fsync (baseline)", lambda: plain_copy(
-            items, work / "plain-sync", fsync=True), total)  # fmt: skip
-        atomic = timed("atomic copy: temp, fsync, rename, fsync dir", lambda: plain_copy(
-            items, work / "plain-atomic", fsync=True, atomic=True), total)  # fmt: skip
-        loose = timed("plain copy + SHA-256, no fsync", lambda: plain_copy(
-            items, work / "plain", fsync=False), total)  # fmt: skip
-        ours = timed("FsObjectStore put + get", lambda: through_store(
-            items, FsObjectStore(work / "store")), total)  # fmt: skip
-        print(f"  ratio vs durable copy: {ours / durable:.2f}x   vs atomic copy: "
-              f"{ours / atomic:.2f}x   vs no-fsync copy: {ours / loose:.2f}x")  # fmt: skip
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+def bench_fs(items: list[tuple[str, bytes]], total: int, *, repeat: int) -> None:
+    """Each variant ``repeat`` times, interleaved; the best time of each counts.
+
+    The machine is shared, so single runs are noisy; the minimum is the
+    figure least disturbed by other processes.
+    """
+    print(f"Filesystem adapter vs plain file copy with SHA-256 (best of {repeat})")
+    variants: dict[str, Callable[[Path], None]] = {
+        "plain copy + SHA-256 + fsync (baseline)": lambda d: plain_copy(items, d, fsync=True),
+        "atomic copy: temp, fsync, rename, fsync dir": lambda d: plain_copy(
+            items, d, fsync=True, atomic=True
+        ),
+        "plain copy + SHA-256, no fsync": lambda d: plain_copy(items, d, fsync=False),
+        "FsObjectStore put + get": lambda d: through_store(items, FsObjectStore(d)),
+    }
+    best = dict.fromkeys(variants, float("inf"))
+    for _round in range(repeat):
+        for label, run in variants.items():
+            work = Path(tempfile.mkdtemp(prefix="eforms-bench-"))
+            try:
+                start = time.perf_counter()
+                run(work / "x")
+                best[label] = min(best[label], time.perf_counter() - start)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+    for label, seconds in best.items():
+        print(f"  {label:<44} {seconds:8.2f} s  {2 * total / MIB / seconds:8.1f} MB/s")
+    ours = best["FsObjectStore put + get"]
+    durable, atomic, loose = (best[k] for k in list(variants)[:3])
+    print(f"  ratio vs durable copy: {ours / durable:.2f}x   vs atomic copy: "
+          f"{ours / atomic:.2f}x   vs no-fsync copy: {ours / loose:.2f}x")  # fmt: skip
 
 
 def bench_ceph(items: list[tuple[str, bytes]], total: int) -> None:
@@ -160,13 +175,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--objects", type=int, default=1000)
     parser.add_argument("--skip-ceph", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3, help="Filesystem runs per variant.")
     args = parser.parse_args()
     items = workload(args.objects)
     total = sum(len(d) for _k, d in items)
     print(f"{len(items)} objects, {total / MIB:.1f} MiB, "
           f"{min(len(d) for _k, d in items) // 1024} KiB to "
           f"{max(len(d) for _k, d in items) // MIB} MiB")  # fmt: skip
-    bench_fs(items, total)
+    bench_fs(items, total, repeat=args.repeat)
     reason = None if not args.skip_ceph else "--skip-ceph"
     reason = reason or ceph_available()
     if reason:

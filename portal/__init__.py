@@ -32,9 +32,10 @@ def _vn_time(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the Flask application from ``settings`` (default: environment)."""
-    from portal import admin, archivist, audit_trail, errors, home, i18n, security
+    from portal import admin, archivist, audit_trail, dossiers, errors, home, i18n, security
     from portal.auth import session as auth_session
     from portal.auth import views as auth_views
+    from portal.ops import views as ops_views
 
     settings = settings or Settings.from_env()
     settings.check()
@@ -63,8 +64,16 @@ def create_app(settings: Settings | None = None) -> Flask:
     auth_session.init_app(app)
     auth_views.init_app(app)
     errors.init_app(app)
+    ops_views.init_app(app)
     app.jinja_env.filters["vntime"] = _vn_time
     app.jinja_env.globals["settings"] = settings
-    for blueprint in (home.bp, admin.bp, audit_trail.bp, archivist.bp):
+    for blueprint in (
+        home.bp,
+        admin.bp,
+        audit_trail.bp,
+        dossiers.bp,
+        dossiers.lookup_bp,
+        archivist.bp,
+    ):
         app.register_blueprint(blueprint)
     return app

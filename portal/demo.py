@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from dossiers import Procedure
+from dossiers.catalog import save_procedure
 from portal.accounts import Role, create_agency, create_user
 from storage.db import Database
 from storage.schema import UserRow
@@ -47,7 +49,45 @@ class DemoAccount:
 
 
 HOME = DEMO_AGENCIES[0].id
+POLICE = DEMO_AGENCIES[1].id
 OTHER = DEMO_AGENCIES[2].id
+
+#: The demo procedures and who handles them (processing times in working days).
+DEMO_PROCEDURES = (
+    Procedure(
+        code="1.001193",
+        name_vi="Đăng ký khai sinh",
+        name_en="Birth registration",
+        agency_id=HOME,
+        processing_days=1,
+        form_code="1.001193.TKKS",
+        result_title_vi="Giấy khai sinh",
+        result_title_en="Birth certificate",
+        retention_code="01",
+    ),
+    Procedure(
+        code="1.004222",
+        name_vi="Đăng ký thường trú",
+        name_en="Permanent residence registration",
+        agency_id=POLICE,
+        processing_days=7,
+        form_code="1.004222.CT01",
+        result_title_vi="Thông báo kết quả đăng ký thường trú",
+        result_title_en="Notice of permanent residence registration",
+        retention_code="04",
+    ),
+    Procedure(
+        code="1.013225",
+        name_vi="Cấp giấy phép xây dựng (nhà ở riêng lẻ)",
+        name_en="Construction permit (individual house)",
+        agency_id=OTHER,
+        processing_days=15,
+        form_code="1.013225.MAU01",
+        result_title_vi="Giấy phép xây dựng",
+        result_title_en="Construction permit",
+        retention_code="03",
+    ),
+)
 
 DEMO_ACCOUNTS = (
     DemoAccount("admin", "Quản trị Sở Tư pháp", Role.ADMIN, HOME),
@@ -62,6 +102,10 @@ DEMO_ACCOUNTS = (
     DemoAccount("admin2", "Quản trị Sở Xây dựng", Role.ADMIN, OTHER),
     DemoAccount("author2", "Bùi Văn Thiết Kế", Role.AUTHOR, OTHER),
     DemoAccount("officer2", "Đỗ Thị Cấp Phép", Role.OFFICER, OTHER),
+    DemoAccount("leader2", "Trịnh Văn Phê Duyệt", Role.LEADER, OTHER),
+    # The police unit that handles residence registration (CT01).
+    DemoAccount("officer.ca", "Lý Văn Cư Trú", Role.OFFICER, POLICE),
+    DemoAccount("leader.ca", "Mai Thị Thủ Trưởng", Role.LEADER, POLICE),
 )
 
 
@@ -72,6 +116,8 @@ def seed_demo(db: Database) -> list[DemoAccount]:
             create_agency(
                 session, agency_id=agency.id, name_vi=agency.name_vi, name_en=agency.name_en
             )
+        for procedure in DEMO_PROCEDURES:
+            save_procedure(session, procedure)
         existing = set(session.scalars(select(UserRow.username)))
         for demo in DEMO_ACCOUNTS:
             if demo.username in existing:

@@ -7,11 +7,11 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from eforms.errors import EformsError
-from portal.accounts import PermissionDeniedError
 from portal.auth.session import audit
 from portal.i18n import current_lang
 from storage.audit import Outcome
@@ -29,14 +29,20 @@ def _wants_json() -> bool:
     )
 
 
-def _render(status: int, title: str, message: str, code: str) -> tuple[Response | str, int]:
+def _render(status: int, title: str, message: str, code: str) -> tuple[Response, int]:
     if _wants_json():
-        return jsonify({"error": {"code": code, "message": message, "status": status}}), status
-    return render_template("errors/error.html", status=status, title=title, message=message), status
+        response = jsonify({"error": {"code": code, "message": message, "status": status}})
+    else:
+        page = render_template("errors/error.html", status=status, title=title, message=message)
+        response = Response(page, mimetype="text/html")
+    if status == 503:
+        # Temporary: clients and proxies may retry; nothing was changed.
+        response.headers["Retry-After"] = "5"
+    return response, status
 
 
-def handle_domain_error(error: EformsError) -> tuple[Response | str, int]:
-    if isinstance(error, PermissionDeniedError):
+def handle_domain_error(error: EformsError) -> tuple[Response, int]:
+    if error.http_status == 403:
         audit(
             "access.denied",
             outcome=Outcome.DENIED,
@@ -51,7 +57,7 @@ def handle_domain_error(error: EformsError) -> tuple[Response | str, int]:
     return _render(status, title, error.message(current_lang()), error.code)
 
 
-def handle_csrf(error: CSRFError) -> tuple[Response | str, int]:
+def handle_csrf(error: CSRFError) -> tuple[Response, int]:
     audit(
         "security.csrf_failed", outcome=Outcome.DENIED, object_type="path", object_id=request.path
     )
@@ -89,7 +95,7 @@ _HTTP_MESSAGES = {
 }
 
 
-def handle_http(error: HTTPException) -> tuple[Response | str, int] | HTTPException:
+def handle_http(error: HTTPException) -> tuple[Response, int] | HTTPException:
     status = error.code or 500
     if status == 429:
         audit("security.rate_limited", outcome=Outcome.DENIED, object_id=request.path)
@@ -97,7 +103,20 @@ def handle_http(error: HTTPException) -> tuple[Response | str, int] | HTTPExcept
     return _render(status, _(title), _(message), f"http.{status}")
 
 
-def handle_unexpected(error: Exception) -> tuple[Response | str, int]:
+def handle_database_down(error: DBAPIError) -> tuple[Response, int]:
+    log.error("database unavailable on %s %s: %s", request.method, request.path, error.orig)
+    return _render(
+        503,
+        _("Hệ thống tạm thời gián đoạn"),
+        _(
+            "Không kết nối được cơ sở dữ liệu. Dữ liệu của bạn chưa bị thay đổi; vui lòng thử lại "
+            "sau ít phút."
+        ),
+        "storage.database_unavailable",
+    )
+
+
+def handle_unexpected(error: Exception) -> tuple[Response, int]:
     log.exception("unhandled error on %s %s", request.method, request.path)
     return _render(
         500,
@@ -111,4 +130,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(EformsError, handle_domain_error)
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(OperationalError, handle_database_down)
+    app.register_error_handler(InterfaceError, handle_database_down)
     app.register_error_handler(Exception, handle_unexpected)

@@ -13,8 +13,11 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from archive.ports import SignatureVerifier
+from dossiers import CodeFormat, DossierPolicy, WorkingCalendar
+from forms_builder.prefill import PrefillConfig, PrefillService, build_prefill
 from portal.settings import Settings
 from signing.demo_services import DemoSigning
+from storage.backup import make_backup_job
 from storage.db import Database
 from storage.jobs import JobLedger, JobRegistry
 from storage.ports import JobQueue, ObjectStore
@@ -29,6 +32,9 @@ class Services:
 
     settings: Settings
     db: Database
+    dossier_policy: DossierPolicy
+    """Dossier code format and the working calendar."""
+    prefill: PrefillService
     object_store: ObjectStore
     job_registry: JobRegistry
     """Capabilities register their background jobs here (``register(name, func)``)."""
@@ -45,10 +51,24 @@ def build_services(settings: Settings) -> Services:
     db = Database(settings.resolved_database_url)
     store = build_object_store(settings)
     registry = JobRegistry()
+    registry.register(
+        "storage.backup",
+        make_backup_job(
+            db=db,
+            store=store,
+            default_target=settings.resolved_backup_target,
+            data_dir=settings.data_dir,
+        ),
+    )
     ledger = JobLedger(db)
     built = Services(
         settings=settings,
         db=db,
+        dossier_policy=DossierPolicy(
+            code_format=CodeFormat(settings.dossier_code_pattern),
+            calendar=WorkingCalendar.vietnam(settings.holidays.split(",")),
+        ),
+        prefill=build_prefill(_prefill_config(settings), db),
         object_store=store,
         job_registry=registry,
         job_ledger=ledger,
@@ -57,7 +77,6 @@ def build_services(settings: Settings) -> Services:
             settings.data_dir, pki_port=settings.pki_port, csc_port=settings.csc_port
         ),
     )
-    register_storage_jobs(built)
     register_archive_jobs(built)
     return built
 
@@ -81,30 +100,32 @@ def register_archive_jobs(built: Services) -> None:
 
     def fixity(progress: object, *, sample: int = 0, actor: str = "system") -> dict[str, object]:
         report = run_fixity_audit(
-            built.db, built.object_store, sample=sample or None, actor=actor,
+            built.db,
+            built.object_store,
+            sample=sample or None,
+            actor=actor,
             progress=progress,  # type: ignore[arg-type]
-        )  # fmt: skip
+        )
         return {"run_id": report.run_id, "totals": report.totals, "scope": report.scope}
 
     built.job_registry.register("archive.fixity_audit", fixity)
 
 
-def register_storage_jobs(built: Services) -> None:
-    """The storage package's background jobs (a backup the UI can start)."""
-    from storage.backup import BackupKind, run_backup
-
-    def backup(progress: object, *, target: str = "", full: bool = False) -> dict[str, object]:
-        result = run_backup(
-            db=built.db,
-            store=built.object_store,
-            target=Path(target) if target else built.settings.resolved_backup_target,
-            data_dir=built.settings.data_dir,
-            kind=BackupKind.FULL if full else None,
-            progress=progress,  # type: ignore[arg-type]
-        )
-        return {"id": result.id, "objects": result.objects, "copied": result.copied}
-
-    built.job_registry.register("storage.backup", backup)
+def _prefill_config(settings: Settings) -> PrefillConfig:
+    return PrefillConfig(
+        population_url=settings.prefill_population_url,
+        enterprise_url=settings.prefill_enterprise_url,
+        token=settings.prefill_token,
+        username=settings.prefill_username,
+        password=settings.prefill_password,
+        timeout_seconds=settings.prefill_timeout_ms / 1000,
+        retries=settings.prefill_retries,
+        backoff_seconds=settings.prefill_backoff_ms / 1000,
+        budget_seconds=settings.prefill_budget_ms / 1000,
+        registry_seed=settings.prefill_registry_seed,
+        registry_people=settings.prefill_registry_people,
+        registry_enterprises=settings.prefill_registry_enterprises,
+    )
 
 
 def services(app: Flask | None = None) -> Services:

@@ -65,6 +65,48 @@ class Settings:
     oidc_personal_id_claim: str = "personal_id"
     """Claim carrying the 12-digit personal identification number."""
     oidc_label: str = "Cổng Dịch vụ công quốc gia (VNeID)"
+    dossier_code_pattern: str = "{agency}-{date:%y%m%d}-{seq:04d}"
+    """Dossier codes; must use ``{agency}``, ``{date:...}`` and ``{seq:...}``."""
+    holidays: str = ""
+    """Extra non-working days, comma separated ``YYYY-MM-DD`` (Tết, Hùng Kings' day...)."""
+    lookup_rate_limit: str = "30 per minute"
+    """Public dossier lookups allowed from one address."""
+    prefill_population_url: str = ""
+    """Base URL of the population data-sharing service; empty: the bundled reference registry."""
+    prefill_enterprise_url: str = ""
+    """Base URL of the enterprise data-sharing service; empty: the bundled reference registry."""
+    prefill_token: str = ""
+    """Bearer token for the data-sharing services (takes precedence over user/password)."""
+    prefill_username: str = ""
+    """HTTP Basic user for the data-sharing services (when no token is set)."""
+    prefill_password: str = ""
+    prefill_timeout_ms: int = 3000
+    """Timeout of one request to a data-sharing service."""
+    prefill_retries: int = 2
+    """Retries after a timeout, connection error, 429 or 5xx (exponential backoff)."""
+    prefill_backoff_ms: int = 200
+    """Wait before the first retry; doubles for each further retry."""
+    prefill_budget_ms: int = 800
+    """How long opening a form waits for all prefill sources together."""
+    prefill_registry_seed: int = 20250701
+    """Seed of the bundled synthetic reference registry."""
+    prefill_registry_people: int = 10000
+    prefill_registry_enterprises: int = 2000
+    log_format: str = "json"
+    """``json`` (one event per line) or ``text``."""
+    log_level: str = "info"
+    metrics_token: str = field(default="", repr=False)
+    """Bearer token for ``/metrics``; empty allows loopback clients only."""
+    workers: int = 2
+    """Production server processes (gunicorn)."""
+    threads: int = 8
+    """Threads per production worker."""
+    request_timeout: int = 60
+    """Seconds a production worker may spend on one request before it is restarted."""
+    forwarded_allow_ips: str = "127.0.0.1"
+    """Reverse proxies whose X-Forwarded-* headers are trusted."""
+    allow_demo_in_production: bool = False
+    """Let ``eforms serve --production`` start with demo accounts or the demo PKI."""
     object_store: str = "fs"
     """``fs`` (directory ``objects_dir``) or ``s3`` (an S3 bucket with object lock)."""
     objects_dir: str = ""
@@ -92,6 +134,13 @@ class Settings:
     empty means the demo PKI's root (demo mode only)."""
     archive_fixity_period_days: int = 365
     """Every archived file is re-read at least once in this many days (daily audits)."""
+    outbox_endpoints: str = ""
+    """Comma-separated URLs that receive dossier status events (empty: none)."""
+    outbox_secret: str = field(default="", repr=False)
+    """HMAC-SHA256 key for the ``X-Eforms-Signature`` header of delivered events."""
+    outbox_max_attempts: int = 12
+    outbox_interval_seconds: int = 5
+    """How often the server's delivery loop runs."""
     demo: bool = True
     """Demo mode: local login for everyone, demo PKI, demo data allowed."""
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -155,6 +204,9 @@ class Settings:
             parse_database_url(self.resolved_database_url)
         except DatabaseConfigError as exc:
             raise SettingsError(exc.message_vi, exc.message_en, details=exc.details) from exc
+        self._check_dossier_rules()
+        self._check_outbox()
+        self._check_prefill()
         self._check_object_store()
         if self.default_locale not in ("vi", "en"):
             raise SettingsError(
@@ -162,6 +214,72 @@ class Settings:
                 "EFORMS_DEFAULT_LOCALE must be 'vi' or 'en'.",
                 details={"variable": "EFORMS_DEFAULT_LOCALE"},
             )
+
+    @property
+    def outbox_endpoint_list(self) -> tuple[str, ...]:
+        return tuple(u.strip() for u in self.outbox_endpoints.split(",") if u.strip())
+
+    def _check_outbox(self) -> None:
+        for url in self.outbox_endpoint_list:
+            if not url.startswith(("http://", "https://")):
+                raise SettingsError(
+                    f"EFORMS_OUTBOX_ENDPOINTS có địa chỉ không hợp lệ: {url!r}.",
+                    f"EFORMS_OUTBOX_ENDPOINTS has an invalid URL: {url!r}.",
+                    details={"variable": "EFORMS_OUTBOX_ENDPOINTS"},
+                )
+        if self.outbox_endpoint_list and not self.outbox_secret:
+            raise SettingsError(
+                "Cần đặt EFORMS_OUTBOX_SECRET để ký các sự kiện gửi đi.",
+                "Set EFORMS_OUTBOX_SECRET to sign the events sent to EFORMS_OUTBOX_ENDPOINTS.",
+                details={"variable": "EFORMS_OUTBOX_SECRET"},
+            )
+
+    def _check_dossier_rules(self) -> None:
+        from dossiers import CodeFormat, DossierError, WorkingCalendar
+
+        try:
+            CodeFormat(self.dossier_code_pattern)
+        except DossierError as exc:
+            raise SettingsError(
+                f"EFORMS_DOSSIER_CODE_PATTERN: {exc.message_vi}",
+                f"EFORMS_DOSSIER_CODE_PATTERN: {exc.message_en}",
+                details={"variable": "EFORMS_DOSSIER_CODE_PATTERN"},
+            ) from exc
+        try:
+            WorkingCalendar.from_iso(self.holidays.split(","))
+        except ValueError as exc:
+            raise SettingsError(
+                f"EFORMS_HOLIDAYS có ngày không hợp lệ ({exc}); dùng dạng YYYY-MM-DD, cách nhau "
+                "bằng dấu phẩy.",
+                f"EFORMS_HOLIDAYS has an invalid day ({exc}); use YYYY-MM-DD, comma separated.",
+                details={"variable": "EFORMS_HOLIDAYS"},
+            ) from exc
+
+    def _check_prefill(self) -> None:
+        for name in ("prefill_population_url", "prefill_enterprise_url"):
+            url = getattr(self, name)
+            if url and not url.startswith(("http://", "https://")):
+                raise SettingsError(
+                    f"EFORMS_{name.upper()} phải là địa chỉ http:// hoặc https:// (hoặc để trống "
+                    "để dùng dữ liệu tham chiếu đi kèm).",
+                    f"EFORMS_{name.upper()} must be an http:// or https:// URL (or empty for the "
+                    "bundled reference registry).",
+                    details={"variable": f"EFORMS_{name.upper()}"},
+                )
+        for name in ("prefill_timeout_ms", "prefill_budget_ms", "prefill_registry_people"):
+            if getattr(self, name) <= 0:
+                raise SettingsError(
+                    f"EFORMS_{name.upper()} phải lớn hơn 0.",
+                    f"EFORMS_{name.upper()} must be greater than 0.",
+                    details={"variable": f"EFORMS_{name.upper()}"},
+                )
+        for name in ("prefill_retries", "prefill_backoff_ms", "prefill_registry_enterprises"):
+            if getattr(self, name) < 0:
+                raise SettingsError(
+                    f"EFORMS_{name.upper()} không được âm.",
+                    f"EFORMS_{name.upper()} must not be negative.",
+                    details={"variable": f"EFORMS_{name.upper()}"},
+                )
 
     def _check_object_store(self) -> None:
         if self.object_store not in ("fs", "s3"):

@@ -28,8 +28,8 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -173,6 +173,25 @@ def run_backup(
     return BackupResult(backup_id, kind, final, len(objects), copied, copied_bytes)
 
 
+def make_backup_job(
+    *, db: Database, store: ObjectStore, default_target: Path, data_dir: Path
+) -> Callable[..., dict[str, Any]]:
+    """The ``storage.backup`` job: payload ``target`` (default ``default_target``), ``full``."""
+
+    def backup(progress: JobReporter, *, target: str = "", full: bool = False) -> dict[str, Any]:
+        result = run_backup(
+            db=db,
+            store=store,
+            target=Path(target) if target else default_target,
+            data_dir=data_dir,
+            kind=BackupKind.FULL if full else None,
+            progress=progress,
+        )
+        return {"id": result.id, "objects": result.objects, "copied": result.copied}
+
+    return backup
+
+
 def _snapshot_database(db: Database, into: Path) -> dict[str, Any]:
     if db.backend == "sqlite":
         target = into / "database.sqlite3"
@@ -228,13 +247,14 @@ def _copy_objects(
     entries: list[dict[str, Any]] = []
     copied = copied_bytes = 0
     for done, info in enumerate(listed, start=1):
+        if not info.sha256:
+            info = replace(info, sha256=_hash_object(store, info.key))
         key = content_key(info.sha256)
         if not backup_set.exists(key):
             with store.get(info.key) as reader:
                 backup_set.put(key, reader, sha256=info.sha256)  # type: ignore[arg-type]
             copied += 1
             copied_bytes += info.size
-        head = store.head(info.key)
         entries.append(
             {
                 "key": info.key,
@@ -242,15 +262,23 @@ def _copy_objects(
                 "size": info.size,
                 "content_type": info.content_type,
                 "retention": (
-                    {"mode": head.retention.mode.value, "until": head.retention.until.isoformat()}
-                    if head.retention
+                    {"mode": info.retention.mode.value, "until": info.retention.until.isoformat()}
+                    if info.retention
                     else None
                 ),
-                "legal_hold": head.legal_hold,
+                "legal_hold": info.legal_hold,
             }
         )
         reporter.report(done, len(listed), f"objects {done}/{len(listed)}")
     return entries, copied, copied_bytes
+
+
+def _hash_object(store: ObjectStore, key: str) -> str:
+    """SHA-256 of an object stored without one (written by another tool)."""
+    with store.get(key) as reader:
+        for _chunk in reader.chunks():
+            pass
+    return str(reader.sha256)
 
 
 def _data_files(data_dir: Path, *, exclude: Path) -> Iterator[Path]:
@@ -332,6 +360,7 @@ __all__ = [
     "BackupResult",
     "due_kind",
     "list_backups",
+    "make_backup_job",
     "read_manifest",
     "run_backup",
 ]

@@ -39,6 +39,7 @@ from storage.objects import (
     Retention,
     RetentionMode,
     check_key,
+    check_prefix,
     check_sha256,
     mismatch_error,
     utc_now,
@@ -55,6 +56,22 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _make_dirs(path: Path) -> None:
+    """Create ``path`` and missing parents, fsyncing each parent that gained an entry.
+
+    Without it a crash could lose a new directory, and with it the records
+    inside that were fsynced.
+    """
+    if path.is_dir():
+        return
+    _make_dirs(path.parent)
+    try:
+        path.mkdir()
+    except FileExistsError:
+        return
+    _fsync_dir(path.parent)
 
 
 def _full_error(root: Path, exc: OSError) -> StoreFullError:
@@ -142,7 +159,10 @@ class FsObjectStore:
 
     def _write_record(self, key: str, record: Mapping[str, Any]) -> None:
         target = self._meta_path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            _make_dirs(target.parent)
+        except OSError as exc:
+            raise _io_error(self.root, exc) from exc
         tmp = self._tmp / f"meta-{secrets.token_hex(8)}"
         try:
             with open(tmp, "x") as fh:
@@ -232,7 +252,7 @@ class FsObjectStore:
     def _commit_blob(self, tmp: Path, token: str) -> None:
         target = self._blob_path(token)
         try:
-            target.parent.mkdir(exist_ok=True)
+            _make_dirs(target.parent)
             os.replace(tmp, target)
             _fsync_dir(target.parent)
         except OSError as exc:
@@ -242,7 +262,12 @@ class FsObjectStore:
     # -- reading -----------------------------------------------------------
 
     def get(self, key: str, *, version_id: str | None = None) -> ObjectReader:
-        """Open for streaming; see :meth:`storage.ports.ObjectStore.get`."""
+        """Open for streaming; see :meth:`storage.ports.ObjectStore.get`.
+
+        This store keeps one version per key: any ``version_id`` is unknown.
+        """
+        if version_id is not None:
+            raise _missing(key)
         for _attempt in range(3):
             record = self._require_record(key)
             try:
@@ -254,6 +279,8 @@ class FsObjectStore:
 
     def head(self, key: str, *, version_id: str | None = None) -> ObjectInfo:
         """Metadata; see :meth:`storage.ports.ObjectStore.head`."""
+        if version_id is not None:
+            raise _missing(key)
         return _info(self._require_record(key))
 
     def exists(self, key: str) -> bool:
@@ -262,6 +289,7 @@ class FsObjectStore:
 
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
         """Objects whose key starts with ``prefix``, in key order."""
+        check_prefix(prefix)  # no '..' walking out of the store
         start = self._meta / prefix.rpartition("/")[0] if "/" in prefix else self._meta
         if not start.is_dir():
             return

@@ -98,6 +98,14 @@ def check_key(key: str) -> str:
     return key
 
 
+def check_prefix(prefix: str) -> str:
+    """Return a listing prefix whose directory part is a safe key (or empty)."""
+    directory = prefix.rpartition("/")[0]
+    if directory or prefix.startswith("/"):
+        check_key(directory)
+    return prefix
+
+
 def check_sha256(value: str | None) -> str | None:
     """Normalise an expected SHA-256 (hex, any case) or raise ChecksumMismatchError."""
     if value is None:
@@ -126,7 +134,8 @@ class ObjectReader:
     """A streamed object: read it in chunks; its SHA-256 is checked at the end.
 
     Reading to the end raises :class:`ChecksumMismatchError` if the bytes do
-    not hash to ``info.sha256`` (bit rot, tampering). Always close it (or use
+    not hash to ``info.sha256`` (bit rot, tampering); an empty ``info.sha256``
+    (an object written by another tool) is not checked. Always close it (or use
     it as a context manager) so that connections and files are released.
     """
 
@@ -136,6 +145,8 @@ class ObjectReader:
         self._on_close = on_close
         self._hash = hashlib.sha256()
         self._done = False
+        self.sha256: str | None = None
+        """The SHA-256 of what was read, once read to the end."""
 
     def read(self, size: int = -1) -> bytes:
         """Up to ``size`` bytes (all when negative); ``b""`` at the end."""
@@ -156,7 +167,9 @@ class ObjectReader:
             return
         self._done = True
         actual = self._hash.hexdigest()
-        if actual != self.info.sha256:
+        self.sha256 = actual
+        # Objects another tool wrote into an S3 bucket carry no checksum of ours.
+        if self.info.sha256 and actual != self.info.sha256:
             raise mismatch_error(self.info.key, expected=self.info.sha256, actual=actual)
 
     def close(self) -> None:

@@ -57,8 +57,9 @@ class ObjectStore(Protocol):
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
         """Current objects whose key starts with ``prefix``, in key order.
 
-        Retention and legal hold may be left out (None/False) by adapters
-        where reading them costs a request per object; use ``head``.
+        Each item is as complete as ``head`` would give (checksum, retention,
+        legal hold). A prefix that climbs out of the store (``..``) raises
+        ``InvalidObjectKeyError``.
         """
         ...
 

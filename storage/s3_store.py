@@ -44,6 +44,7 @@ from storage.objects import (
     Retention,
     RetentionMode,
     check_key,
+    check_prefix,
     check_sha256,
     mismatch_error,
     utc_now,
@@ -52,7 +53,7 @@ from storage.s3_errors import translate
 
 T = TypeVar("T")
 _SHA256_META = "x-amz-meta-sha256"
-_TRANSIENT = (urllib3.exceptions.HTTPError, ServerError, OSError)
+_TRANSIENT = (urllib3.exceptions.HTTPError, ServerError, ConnectionError, TimeoutError)
 
 
 @dataclass(frozen=True)
@@ -275,6 +276,7 @@ class S3ObjectStore:
 
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
         """Current objects under ``prefix``; one HEAD each for checksum and locks."""
+        check_prefix(prefix)
         listing = self._call(
             lambda: list(
                 self.client.list_objects(self.config.bucket, prefix=prefix or None, recursive=True)

@@ -35,6 +35,14 @@ class S3Server:
     access_key: str
     secret_key: str
     region: str = "us-east-1"
+    ceph_conf: Path | None = None
+    """The cluster's ``ceph.conf`` when the server is a local Ceph RGW."""
+
+    def rgw_admin(self, *args: str) -> str:
+        """Run ``radosgw-admin`` on this local cluster (users, quotas)."""
+        if self.ceph_conf is None:
+            raise RuntimeError("not a local Ceph RGW")
+        return _run(["radosgw-admin", *args], self.ceph_conf)
 
 
 def free_port() -> int:
@@ -157,7 +165,7 @@ def ceph_rgw(*, memstore_bytes: int = 2 * 1024**3, timeout: float = 90) -> Itera
     Ready in about 15 s; everything lives in a temporary directory that is
     removed, with the daemons stopped, when the block ends.
     """
-    d = Path(tempfile.mkdtemp(prefix="eforms-ceph-"))
+    d = Path(tempfile.mkdtemp(prefix="eforms-storage-ceph-"))
     conf = d / "ceph.conf"
     for sub in ("run", "log", "mon", "mgr", "osd", "rgw"):
         (d / sub).mkdir()
@@ -190,7 +198,9 @@ def ceph_rgw(*, memstore_bytes: int = 2 * 1024**3, timeout: float = 90) -> Itera
         access, secret = secrets.token_hex(10).upper(), secrets.token_hex(20)
         _run(["radosgw-admin", "user", "create", "--uid=eforms", "--display-name=eforms",
               f"--access-key={access}", f"--secret-key={secret}"], conf)  # fmt: skip
-        yield S3Server(endpoint=f"127.0.0.1:{rgw_port}", access_key=access, secret_key=secret)
+        yield S3Server(
+            endpoint=f"127.0.0.1:{rgw_port}", access_key=access, secret_key=secret, ceph_conf=conf
+        )
     finally:
         _stop_by_pid_files(d / "run")
         shutil.rmtree(d, ignore_errors=True)
@@ -217,7 +227,7 @@ def redis_server() -> Iterator[str]:
     binary = shutil.which("redis-server")
     if binary is None:
         raise RuntimeError("redis-server is not installed (apt install redis-server)")
-    d = Path(tempfile.mkdtemp(prefix="eforms-redis-"))
+    d = Path(tempfile.mkdtemp(prefix="eforms-storage-redis-"))
     port = free_port()
     proc = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(d),
@@ -235,4 +245,63 @@ def redis_server() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class PostgresServer:
+    """A throw-away PostgreSQL cluster on loopback."""
+
+    host: str
+    port: int
+    user: str
+    run_as: str | None
+    bin_dir: Path
+
+    def url(self, database: str) -> str:
+        """SQLAlchemy URL of ``database`` on this server (trust auth, no password)."""
+        return f"postgresql+psycopg://{self.user}@{self.host}:{self.port}/{database}"
+
+    def create_database(self, name: str) -> str:
+        """Create an empty database and return its URL."""
+        subprocess.run(
+            [str(self.bin_dir / "createdb"), "-h", self.host, "-p", str(self.port),
+             "-U", self.user, name],
+            check=True, capture_output=True, user=self.run_as,
+        )  # fmt: skip
+        return self.url(name)
+
+
+def postgres_bin_dir() -> Path | None:
+    """The newest ``/usr/lib/postgresql/<major>/bin`` with initdb, or None."""
+    candidates = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name)
+    )
+    return candidates[-1].parent if candidates else None
+
+
+@contextlib.contextmanager
+def postgres_server() -> Iterator[PostgresServer]:
+    """initdb + pg_ctl in a temporary directory; as root the server runs as ``postgres``."""
+    bin_dir = postgres_bin_dir()
+    if bin_dir is None:
+        raise RuntimeError("PostgreSQL server binaries not found (apt install postgresql)")
+    run_as = "postgres" if os.geteuid() == 0 else None
+    d = Path(tempfile.mkdtemp(prefix="eforms-storage-pg-"))
+    if run_as:
+        shutil.chown(d, user=run_as)
+    port = free_port()
+
+    def pg(*args: str) -> None:
+        subprocess.run(args, check=True, capture_output=True, user=run_as, timeout=60)
+
+    try:
+        pg(str(bin_dir / "initdb"), "-D", f"{d}/data", "-U", "eforms", "-A", "trust",
+           "-E", "UTF8", "--no-sync")  # fmt: skip
+        pg(str(bin_dir / "pg_ctl"), "start", "-w", "-D", f"{d}/data", "-l", f"{d}/log",
+           "-o", f"-p {port} -k {d} -c listen_addresses=127.0.0.1 -c fsync=off")  # fmt: skip
+        yield PostgresServer("127.0.0.1", port, "eforms", run_as, bin_dir)
+    finally:
+        with contextlib.suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            pg(str(bin_dir / "pg_ctl"), "stop", "-D", f"{d}/data", "-m", "immediate")
         shutil.rmtree(d, ignore_errors=True)

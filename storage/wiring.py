@@ -12,7 +12,6 @@ from typing import Protocol
 from storage.fs_store import FsObjectStore
 from storage.jobs import JobLedger, JobRegistry
 from storage.ports import JobQueue, ObjectStore
-from storage.s3_store import S3Config, S3ObjectStore
 
 
 class StorageSettings(Protocol):
@@ -39,6 +38,8 @@ def build_object_store(settings: StorageSettings) -> ObjectStore:
     ``eforms storage check --create-bucket``.
     """
     if settings.object_store == "s3":
+        from storage.s3_store import S3Config, S3ObjectStore  # the SDK only when used
+
         return S3ObjectStore(
             S3Config(
                 endpoint=settings.s3_endpoint,

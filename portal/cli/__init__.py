@@ -18,12 +18,16 @@ from eforms.errors import EformsError
 COMMAND_MODULES = (
     "portal.cli.serve",
     "portal.cli.db",
-    "portal.cli.storage",
-    "portal.cli.pki",
-    "portal.cli.sign",
     "portal.cli.demo",
     "portal.cli.users",
     "portal.cli.audit",
+    "portal.cli.doctor",
+    "portal.cli.outbox",
+    "portal.cli.dossiers",
+    "portal.cli.prefill",
+    "portal.cli.storage",
+    "portal.cli.pki",
+    "portal.cli.sign",
     "portal.cli.archive",
 )
 

@@ -36,7 +36,11 @@ def storage_group() -> None:
 
 @storage_group.command("check")
 @click.option("--create-bucket", is_flag=True, help="Create the S3 bucket (with object lock).")
-@click.option("--repair", is_flag=True, help="Filesystem store: remove leftovers of killed writes.")
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Filesystem store: remove leftovers of killed writes (stop writers first).",
+)
 @with_app
 def check(app: Flask, create_bucket: bool, repair: bool) -> None:
     """Reach the configured store and report its lock support."""

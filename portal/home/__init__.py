@@ -17,13 +17,13 @@ bp = Blueprint("home", __name__)
 #: The endpoint of each role's home page.
 ROLE_HOME = {
     Role.ADMIN: "admin.users",
-    Role.LEADER: "home.leader",
-    Role.OFFICER: "home.officer",
+    Role.LEADER: "dossiers.leader_queue",
+    Role.OFFICER: "dossiers.officer_queue",
     Role.AUTHOR: "home.author",
     Role.ARCHIVIST: "home.archivist",
     Role.AUDITOR: "home.auditor",
     Role.SUPERVISOR: "home.supervisor",
-    Role.CITIZEN: "home.citizen",
+    Role.CITIZEN: "dossiers.citizen_home",
 }
 
 
@@ -63,24 +63,6 @@ def _role_page(role: Role) -> str:
         events=events,
         stats=stats,
     )
-
-
-@bp.get("/citizen/")
-@require_role(Role.CITIZEN)
-def citizen() -> str:
-    return _role_page(Role.CITIZEN)
-
-
-@bp.get("/officer/")
-@require_role(Role.OFFICER)
-def officer() -> str:
-    return _role_page(Role.OFFICER)
-
-
-@bp.get("/leader/")
-@require_role(Role.LEADER)
-def leader() -> str:
-    return _role_page(Role.LEADER)
 
 
 @bp.get("/authoring/")

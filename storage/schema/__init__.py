@@ -17,7 +17,17 @@ from storage.schema.archive import (
 )
 from storage.schema.audit import AuditEventRow, AuditHeadRow
 from storage.schema.base import Base, UTCDateTime, utcnow
+from storage.schema.dossiers import (
+    ArchiveQueueRow,
+    DossierCounterRow,
+    DossierDocumentRow,
+    DossierEventRow,
+    DossierRow,
+    OutboxEventRow,
+    ProcedureRow,
+)
 from storage.schema.jobs import JobRow
+from storage.schema.prefill import CitizenRecordRow
 
 __all__ = [
     "AgencyRow",
@@ -29,9 +39,17 @@ __all__ = [
     "ArchiveHoldRow",
     "ArchivePackageRow",
     "ArchiveTombstoneRow",
+    "ArchiveQueueRow",
+    "DossierCounterRow",
+    "DossierDocumentRow",
+    "DossierEventRow",
+    "DossierRow",
+    "OutboxEventRow",
+    "ProcedureRow",
     "AuditEventRow",
     "AuditHeadRow",
     "Base",
+    "CitizenRecordRow",
     "JobRow",
     "RoleGrantRow",
     "UTCDateTime",

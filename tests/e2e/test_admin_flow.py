@@ -43,7 +43,7 @@ def test_admin_creates_officer_then_officer_logs_in(live_server: LiveServer, pag
     expect(page.get_by_text("Bạn đã đăng xuất.")).to_be_visible()
     log_in(page, base, "canbo.moi", "Mat-khau-2026")
     expect(page).to_have_url(f"{base}/officer/")
-    expect(page.get_by_role("heading", name="Cán bộ tiếp nhận, xử lý")).to_be_visible()
+    expect(page.get_by_role("heading", name="Hồ sơ cần xử lý")).to_be_visible()
 
 
 def test_core_flow_works_without_javascript(live_server: LiveServer, browser: Browser) -> None:

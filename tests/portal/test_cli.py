@@ -77,3 +77,38 @@ def test_users_create_with_bad_agency_fails_clearly(env: dict[str, str]) -> None
     )
     assert result.exit_code != 0
     assert "000.00.00.H56" in str(result.exception)
+
+
+def test_dossiers_import_list_show_and_stats(env: dict[str, str], tmp_path: Path) -> None:
+    import json
+
+    from openpyxl import load_workbook
+
+    run(env, "db", "upgrade")
+    run(env, "demo", "seed")
+    bundle = tmp_path / "bundle"
+    (bundle / "files").mkdir(parents=True)
+    (bundle / "files" / "kq.pdf").write_bytes(b"%PDF-1.7\n%%EOF\n")
+    manifest = {
+        "code": "000.00.00.H56-261102-0007",
+        "procedure_code": "1.001193",
+        "applicant": {"kind": "person", "identifier": "001203012345", "name": "Lê Văn Bù"},
+        "submitted_at": "2026-11-02T08:00:00+07:00",
+        "history": [{"action": "receive", "at": "2026-11-02T09:00:00+07:00", "actor": "can.bo"}],
+        "documents": [{"file": "files/kq.pdf", "media_type": "application/pdf"}],
+    }
+    (bundle / "dossier.json").write_text(json.dumps(manifest, ensure_ascii=False))
+    code, out = run(env, "dossiers", "import", str(bundle), "--as", "officer")
+    assert code == 0 and "backfilled" in out
+    code, out = run(env, "dossiers", "list", "--status", "received")
+    assert "000.00.00.H56-261102-0007" in out and "(backfilled)" in out
+    code, out = run(env, "dossiers", "show", "000.00.00.H56-261102-0007")
+    assert "can.bo (nhập bù bởi officer)" in out
+    code, out = run(env, "stats", "--from", "2026-11-01", "--to", "2026-11-30", "--csv")
+    assert code == 0 and "Nhập bù" in out and "000.00.00.H56,1.001193,1,0,0,1" in out
+    xlsx = tmp_path / "stats.xlsx"
+    run(env, "stats", "--from", "2026-11-01", "--to", "2026-11-30", "--xlsx", str(xlsx))
+    sheet = load_workbook(xlsx).active
+    assert sheet["A2"].value == "Cơ quan" and sheet["C3"].value == 1
+    result = CliRunner().invoke(cli, ["dossiers", "show", "000.00.00.H56-261102-9999"], env=env)
+    assert result.exit_code != 0

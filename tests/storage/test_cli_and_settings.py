@@ -95,3 +95,18 @@ def test_every_command_has_help() -> None:
     ):
         result = runner.invoke(cli, [*args, "--help"])
         assert result.exit_code == 0 and len(result.output) > 80, args
+
+
+def test_storage_check_names_the_unreachable_endpoint(tmp_path: Path) -> None:
+    from storage.errors import StoreUnreachableError
+    from storage.s3_store import S3Config
+    from storage.testing import free_port
+
+    app = create_app(Settings(data_dir=tmp_path))
+    endpoint = f"127.0.0.1:{free_port()}"
+    services(app).object_store = S3ObjectStore(
+        S3Config(endpoint, "eforms", "k", "s", secure=False, retries=0)
+    )
+    result = CliRunner().invoke(cli, ["storage", "check"], obj=app)
+    assert isinstance(result.exception, StoreUnreachableError)
+    assert endpoint in result.exception.message_vi and endpoint in result.exception.message_en

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -117,7 +118,7 @@ def _mount_tmpfs(path: Path, size: str) -> str | None:
 
 
 @pytest.fixture
-def tiny_disk(tmp_path: Path) -> object:
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
     mount_point = tmp_path / "tiny"
     reason = _mount_tmpfs(mount_point, "2m")
     if reason:

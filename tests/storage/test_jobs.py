@@ -110,13 +110,54 @@ def test_progress_is_readable_from_the_cli_of_another_instance(tmp_path: Path) -
     runner = CliRunner()
     for _ in range(50):
         shown = runner.invoke(cli, ["jobs", "show", job_id], obj=other)
-        if "running" in shown.output:
+        if "3/10" in shown.output:
             break
         threading.Event().wait(0.1)
     assert shown.exit_code == 0, shown.output
-    assert "3/10 (30.0%) signing 3/10" in shown.output
+    assert "running   3/10 (30.0%) signing 3/10" in shown.output
     gate.set()
     services(web).jobs.wait(job_id, timeout=10)
     listed = runner.invoke(cli, ["jobs", "list"], obj=other)
     assert job_id in listed.output and "succeeded" in listed.output
     services(web).jobs.shutdown()
+
+
+@pytest.mark.integration
+def test_a_separate_worker_process_runs_jobs_the_web_app_queued(tmp_path: Path) -> None:
+    """Scale-out: `eforms jobs worker` in another process picks up a queued backup."""
+    import io
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    with redis_server() as url:
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("EFORMS_")},
+            "EFORMS_DATA_DIR": str(tmp_path / "var"),
+            "EFORMS_JOB_BROKER_URL": url,
+        }
+        web = create_app(Settings.from_env(env))
+        built = services(web)
+        built.db.upgrade()
+        built.object_store.put("dossiers/G1/a.pdf", io.BytesIO(b"%PDF"))
+        worker = subprocess.Popen(
+            [str(Path(sys.executable).parent / "eforms"), "jobs", "worker", "--concurrency", "1"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            job_id = built.jobs.submit("storage.backup", {"target": str(tmp_path / "b")})
+            done = built.jobs.wait(job_id, timeout=60)
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                _out, err = worker.communicate(timeout=20)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                _out, err = worker.communicate()
+        assert done.state is JobState.SUCCEEDED, (done, err[-2000:])
+        assert done.result["objects"] == 1
+        built.jobs.shutdown()

@@ -187,3 +187,11 @@ def test_describe_reports_lock_support(store: ObjectStore) -> None:
     described = store.describe()
     assert described["object_lock"] is True
     assert described["kind"] in ("fs", "s3")
+
+
+def test_a_prefix_cannot_climb_out_of_the_store(store: ObjectStore) -> None:
+    store.put("inside/x", io.BytesIO(b"x"))
+    for prefix in ("../../etc/", "../", "/inside/"):
+        with pytest.raises(InvalidObjectKeyError):
+            list(store.list(prefix))
+    assert [i.key for i in store.list("ins")] == ["inside/x"]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from minio.error import S3Error
 
-from storage.errors import StoreCredentialsError, StoreUnreachableError
+from storage.errors import StoreCredentialsError, StoreFullError, StoreUnreachableError
 from storage.objects import Retention, RetentionMode, utc_now
 from storage.s3_store import S3Config, S3ObjectStore, parse_s3_date
 from storage.testing import S3Server, free_port
@@ -92,3 +95,50 @@ def test_wrong_credentials_are_a_clear_error_and_nothing_is_written(
     with pytest.raises(StoreCredentialsError):
         bad.describe()
     assert not good.exists("a/x")
+
+
+@pytest.mark.integration
+def test_a_full_quota_is_a_clear_error_and_nothing_is_written(ceph_server: S3Server) -> None:
+    """RGW's user quota stands in for a full S3 store."""
+    ceph_server.rgw_admin("user", "create", "--uid=tiny", "--display-name=tiny",
+                          "--access-key=TINYKEY", "--secret-key=tinysecret")  # fmt: skip
+    ceph_server.rgw_admin("quota", "set", "--quota-scope=user", "--uid=tiny", "--max-size=1048576")
+    ceph_server.rgw_admin("quota", "enable", "--quota-scope=user", "--uid=tiny")
+    store = S3ObjectStore(
+        S3Config(
+            ceph_server.endpoint, "eforms-tiny", "TINYKEY", "tinysecret", secure=False, retries=0
+        )  # fmt: skip
+    )
+    store.ensure_bucket()
+    store.put("kept", io.BytesIO(b"k" * 500_000))
+    with pytest.raises(StoreFullError) as caught:
+        store.put("too-big", io.BytesIO(b"x" * 2_000_000))
+    assert "quota" in caught.value.message_en and "hạn mức" in caught.value.message_vi
+    assert not store.exists("too-big")
+    with store.get("kept") as reader:
+        assert reader.read() == b"k" * 500_000
+
+
+@pytest.mark.integration
+def test_objects_written_by_another_tool_are_read_and_backed_up(
+    make_s3_store: Callable[[str], S3ObjectStore], tmp_path: Path
+) -> None:
+    from storage.backup import run_backup
+    from storage.db import Database
+    from storage.restore import verify_backups
+
+    store = make_s3_store("moto")
+    data = b"uploaded by another tool"
+    store.client.put_object(
+        store.config.bucket, "foreign/x", io.BytesIO(data), len(data),
+        metadata={"x-amz-checksum-sha256": base64.b64encode(hashlib.sha256(data).digest()).decode(),
+                  "x-amz-sdk-checksum-algorithm": "SHA256"},
+    )  # fmt: skip
+    assert store.head("foreign/x").sha256 == ""
+    with store.get("foreign/x") as reader:
+        assert reader.read() == data
+    db = Database(f"sqlite:///{tmp_path / 'e.db'}")
+    db.upgrade()
+    result = run_backup(db=db, store=store, target=tmp_path / "b")
+    assert result.objects == 1 and verify_backups(tmp_path / "b").ok
+    db.dispose()

@@ -1,0 +1,110 @@
+"""The production server under gunicorn: refuses demo leftovers, survives a
+database outage with retryable 503s (never 500) and recovers by itself."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.harness.net import free_port, wait_for_port
+from tests.harness.postgres import PostgresServer, remove, start_postgres
+
+EFORMS = str(Path(sys.executable).parent / "eforms")
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[PostgresServer]:
+    server = start_postgres()
+    yield server
+    remove(server)
+
+
+def _env(tmp_path: Path, url: str, port: int, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EFORMS_")}
+    env.update(
+        EFORMS_DATA_DIR=str(tmp_path / "data"),
+        EFORMS_DATABASE_URL=url,
+        EFORMS_PORT=str(port),
+        EFORMS_DEMO="0",
+        EFORMS_SECRET_KEY="a-real-secret-for-this-test-only-0123456789",
+        EFORMS_WORKERS="2",
+        EFORMS_THREADS="4",
+        **extra,
+    )
+    return env
+
+
+def _wait_status(url: str, want: int, timeout: float) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        try:
+            if requests.get(url, timeout=4).status_code == want:
+                return time.monotonic() - started
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{url} did not answer {want} within {timeout}s")
+
+
+def test_refuses_to_start_with_demo_data(tmp_path: Path, own_postgres: PostgresServer) -> None:
+    url = own_postgres.create_database("demo_check")
+    env = _env(tmp_path, url, free_port())
+    subprocess.run([EFORMS, "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run([EFORMS, "demo", "seed"], env=env, check=True, capture_output=True)
+    result = subprocess.run(
+        [EFORMS, "serve", "--production"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1
+    assert "demo password" in result.stderr and "EFORMS_ALLOW_DEMO_IN_PRODUCTION" in result.stderr
+
+
+def test_database_outage_gives_503_then_recovers(
+    tmp_path: Path, own_postgres: PostgresServer
+) -> None:
+    url = own_postgres.create_database("prod") + "?connect_timeout=3"
+    port = free_port()
+    env = _env(tmp_path, url, port)
+    subprocess.run([EFORMS, "db", "upgrade"], env=env, check=True, capture_output=True)
+    proc = subprocess.Popen(
+        [EFORMS, "serve", "--production"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    lookup = f"{base}/tra-cuu/000.00.00.H56-261122-0001"
+    try:
+        wait_for_port(port, timeout=60)
+        _wait_status(f"{base}/readyz", 200, 60)
+        statuses = [requests.get(lookup, timeout=10).status_code]
+
+        own_postgres.stop()
+        took = _wait_status(f"{base}/readyz", 503, 15)
+        assert took < 10
+        body = requests.get(f"{base}/readyz", timeout=10).json()
+        db_check = next(c for c in body["checks"] if c["name"] == "database")
+        assert db_check["status"] == "failing" and "remedy_en" in db_check
+        during = requests.get(lookup, timeout=10)
+        statuses.append(during.status_code)
+        assert during.status_code == 503 and during.headers["Retry-After"]
+
+        own_postgres.start()
+        _wait_status(f"{base}/readyz", 200, 30)
+        statuses.extend(requests.get(lookup, timeout=10).status_code for _ in range(5))
+        assert 500 not in statuses
+        assert statuses[-1] == 404  # served again: the dossier simply does not exist
+        assert requests.get(f"{base}/healthz", timeout=5).json() == {"status": "ok"}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
