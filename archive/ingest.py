@@ -52,6 +52,7 @@ from storage.errors import StorageError
 from storage.objects import ObjectInfo, Retention, RetentionMode
 from storage.ports import ObjectStore
 from storage.schema.archive import ArchiveEventRow, ArchiveFileRow, ArchivePackageRow
+from storage.schema.dossiers import ArchiveQueueRow
 
 PUT_WORKERS = 4
 """Objects written at once during ingest."""
@@ -70,6 +71,9 @@ class IngestResult:
 
 def _refuse(db: Database, actor: str, package: Path, problems: list) -> PackageRefusedError:
     with db.unit_of_work() as session:
+        queued = session.get(ArchiveQueueRow, package.name)
+        if queued is not None:
+            queued.state, queued.detail = "failed", f"{len(problems)} problem(s)"
         record_event(
             session,
             AuditEntry(
@@ -249,6 +253,9 @@ def _store(
                         mime_type=fact.mime_type,
                     )
                 )
+            queued = session.get(ArchiveQueueRow, package_id)
+            if queued is not None:
+                queued.state, queued.detail = "ingested", prefix
             session.add(
                 ArchiveEventRow(
                     package_id=package_id,

@@ -27,6 +27,7 @@ from archive.ingest import ingest
 from archive.metadata import complete, describe
 from archive.record import DossierRecord, load_record
 from archive.validation import errors_only, validate_package
+from portal.archive_records import dossier_record
 from portal.cli.context import with_app
 from portal.services import archive_verifier, services
 from signing.demo_pki import DEMO_PIN
@@ -91,11 +92,16 @@ def _parse_overrides(pairs: tuple[str, ...]) -> dict[str, dict]:
     help="Dossier record as JSON (default: the demo dossier).",
 )
 @click.option(
+    "--demo",
+    is_flag=True,
+    help="Package a demo dossier under DOSSIER_CODE instead of the dossier in the database.",
+)
+@click.option(
     "--procedure",
     type=click.Choice(sorted(DEMO_PROCEDURES)),
     default="1.004222",
     show_default=True,
-    help="Demo dossier's procedure (without --from-json).",
+    help="Procedure of the --demo dossier.",
 )
 @click.option(
     "--set",
@@ -112,12 +118,22 @@ def build(
     dossier_code: str,
     out_dir: Path,
     json_file: Path | None,
+    demo: bool,
     procedure: str,
     overrides: tuple[str, ...],
     bagit: bool,
 ) -> None:
-    """Build the SIP of DOSSIER_CODE into DIR."""
-    record = load_record(json_file) if json_file else _demo(app, dossier_code, procedure)
+    """Build the SIP of DOSSIER_CODE into DIR.
+
+    The closed dossier is read from the database and the object store, unless
+    --from-json or --demo says otherwise.
+    """
+    if json_file:
+        record = load_record(json_file)
+    elif demo:
+        record = _demo(app, dossier_code, procedure)
+    else:
+        record = dossier_record(services(app), dossier_code)
     if record.dossier_code != dossier_code:
         raise ArchiveError(
             f"Tệp JSON là hồ sơ {record.dossier_code}, không phải {dossier_code}.",

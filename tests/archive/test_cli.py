@@ -37,7 +37,7 @@ def run(app: Flask, *args: str) -> Result:
 
 def test_build_validate_ingest_find_retrieve_audit(archive_app: Flask, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    built = run(archive_app, "build", CODE, "-o", str(out), "--bagit")
+    built = run(archive_app, "build", CODE, "-o", str(out), "--demo", "--bagit")
     assert built.exit_code == 0, built.output
     package = out / CODE
     assert (out / f"{CODE}.bag" / "bagit.txt").is_file()
@@ -97,7 +97,7 @@ def test_build_applies_the_archivists_corrections(archive_app: Flask, tmp_path: 
     assert "<summary>Đơn đề nghị cấp phép</summary>" in doc1
     bad = CliRunner().invoke(
         cli,
-        ["archive", "build", CODE, "-o", str(tmp_path / "x"), "--set", "colour=blue"],
+        ["archive", "build", CODE, "-o", str(tmp_path / "x"), "--demo", "--set", "colour=blue"],
         obj=archive_app,
     )
     assert bad.exit_code != 0 and not (tmp_path / "x" / CODE).exists()
@@ -105,7 +105,7 @@ def test_build_applies_the_archivists_corrections(archive_app: Flask, tmp_path: 
 
 def test_validate_exits_1_with_the_problems(archive_app: Flask, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    assert run(archive_app, "build", CODE, "-o", str(out)).exit_code == 0
+    assert run(archive_app, "build", CODE, "-o", str(out), "--demo").exit_code == 0
     next((out / CODE / "representations/rep1/data").glob("01_*")).unlink()
     checked = CliRunner().invoke(cli, ["archive", "validate", str(out / CODE)], obj=archive_app)
     assert checked.exit_code == 1
