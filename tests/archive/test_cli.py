@@ -80,6 +80,7 @@ def test_build_applies_the_archivists_corrections(archive_app: Flask, tmp_path: 
         CODE,
         "-o",
         str(out),
+        "--demo",
         "--procedure",
         "1.013225",
         "--set",
