@@ -9,14 +9,22 @@ draft results are left out.
 from __future__ import annotations
 
 import hashlib
+import tempfile
+from pathlib import Path
 
+from sqlalchemy import select
+
+from archive.builder import build_package
 from archive.codes import AccessMode, DocumentRole, RetentionCode
 from archive.errors import ArchiveError
+from archive.ingest import ingest
+from archive.ports import SignatureVerifier
 from archive.record import AuditEvent, DocumentRecord, DossierRecord, StatusChange
 from dossiers import Document, DocumentKind, Status, get_dossier
+from eforms.errors import EformsError
 from portal.services import Services
 from storage.ports import ObjectStore
-from storage.schema import AgencyRow, ProcedureRow
+from storage.schema import AgencyRow, ArchiveQueueRow, ProcedureRow
 
 _ROLES = {
     DocumentKind.FORM: DocumentRole.FORM,
@@ -92,3 +100,39 @@ def dossier_record(built: Services, code: str) -> DossierRecord:
             AuditEvent(f"dossier.{h.action}", h.occurred_at, h.actor) for h in dossier.history
         ),
     )
+
+
+def pending_dossiers(built: Services) -> list[str]:
+    """Codes of closed dossiers waiting in the archive queue (oldest first)."""
+    with built.db.unit_of_work() as session:
+        rows = session.scalars(
+            select(ArchiveQueueRow)
+            .where(ArchiveQueueRow.state == "pending")
+            .order_by(ArchiveQueueRow.queued_at)
+        ).all()
+        return [r.dossier_code for r in rows]
+
+
+def archive_pending(
+    built: Services, verifier: SignatureVerifier, *, actor: str, limit: int | None = None
+) -> list[tuple[str, str]]:
+    """Package and ingest queued dossiers; return (code, outcome) for each.
+
+    A refused or failing dossier is reported and the others go on; ingest
+    marks the queue entry ``ingested`` or ``failed``.
+    """
+    outcomes = []
+    for code in pending_dossiers(built)[:limit]:
+        with tempfile.TemporaryDirectory(prefix="eforms-sip-") as tmp:
+            try:
+                sip = build_package(
+                    dossier_record(built, code), out_dir=Path(tmp), verifier=verifier
+                )
+                ingest(
+                    sip.path, db=built.db, store=built.object_store, verifier=verifier, actor=actor
+                )
+            except EformsError as exc:
+                outcomes.append((code, f"{exc.code}: {exc.message_en}"))
+                continue
+        outcomes.append((code, "ingested"))
+    return outcomes

@@ -27,7 +27,7 @@ from archive.ingest import ingest
 from archive.metadata import complete, describe
 from archive.record import DossierRecord, load_record
 from archive.validation import errors_only, validate_package
-from portal.archive_records import dossier_record
+from portal.archive_records import archive_pending, dossier_record, pending_dossiers
 from portal.cli.context import with_app
 from portal.services import archive_verifier, services
 from signing.demo_pki import DEMO_PIN
@@ -196,6 +196,27 @@ def ingest_command(app: Flask, package: Path, actor: str) -> None:
         f"Ingested {result.package_id}: {result.files} files, {result.size} bytes, "
         f"locked until {expires} -> {result.store_prefix}"
     )
+
+
+@archive_group.command("queue")
+@click.option("--process", is_flag=True, help="Package and ingest the pending dossiers.")
+@click.option("--limit", type=int, help="At most N dossiers.")
+@ACTOR
+@with_app
+def queue(app: Flask, process: bool, limit: int | None, actor: str) -> None:
+    """Closed dossiers waiting for the archive; --process packages and ingests them."""
+    built = services(app)
+    if not process:
+        pending = pending_dossiers(built)
+        for code in pending:
+            click.echo(code)
+        click.echo(f"{len(pending)} dossier(s) pending")
+        return
+    outcomes = archive_pending(built, archive_verifier(built), actor=actor, limit=limit)
+    for code, outcome in outcomes:
+        click.echo(f"{code}: {outcome}")
+    if any(outcome != "ingested" for _, outcome in outcomes):
+        raise SystemExit(1)
 
 
 @archive_group.command("search")

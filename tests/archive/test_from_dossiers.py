@@ -107,6 +107,20 @@ def test_a_closed_dossier_is_built_ingested_and_dequeued(
         assert session.get(ArchiveQueueRow, CODE).state == "ingested"
 
 
+def test_the_queue_is_processed(
+    app_with_pki: Flask, tmp_path: Path, seal: Callable[[bytes], bytes]
+) -> None:
+    _backfill(app_with_pki, tmp_path, seal, STEPS)
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["archive", "queue"], obj=app_with_pki)
+    assert CODE in listed.output and "1 dossier(s) pending" in listed.output
+    done = runner.invoke(cli, ["archive", "queue", "--process"], obj=app_with_pki)
+    assert done.exit_code == 0 and f"{CODE}: ingested" in done.output, done.output
+    assert (
+        "0 dossier(s) pending" in runner.invoke(cli, ["archive", "queue"], obj=app_with_pki).output
+    )
+
+
 def test_an_open_dossier_is_not_archived(
     app_with_pki: Flask, tmp_path: Path, seal: Callable[[bytes], bytes]
 ) -> None:
