@@ -68,6 +68,7 @@ i18n-update: venv
 
 run: install
 	$(BIN)/eforms db upgrade
+	$(BIN)/eforms pki init
 	$(BIN)/eforms demo seed
 	$(BIN)/eforms serve
 

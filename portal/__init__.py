@@ -32,9 +32,20 @@ def _vn_time(value: datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the Flask application from ``settings`` (default: environment)."""
-    from portal import admin, archivist, audit_trail, dossiers, errors, home, i18n, security
+    from portal import (
+        admin,
+        archivist,
+        audit_trail,
+        authoring,
+        dossiers,
+        errors,
+        home,
+        i18n,
+        security,
+    )
     from portal.auth import session as auth_session
     from portal.auth import views as auth_views
+    from portal.authoring.api import api as forms_api
     from portal.ops import views as ops_views
 
     settings = settings or Settings.from_env()
@@ -73,6 +84,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         audit_trail.bp,
         dossiers.bp,
         dossiers.lookup_bp,
+        authoring.bp,
+        forms_api,
         archivist.bp,
     ):
         app.register_blueprint(blueprint)

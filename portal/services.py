@@ -15,6 +15,7 @@ from flask import Flask, current_app
 from archive.ports import SignatureVerifier
 from dossiers import CodeFormat, DossierPolicy, WorkingCalendar
 from forms_builder.prefill import PrefillConfig, PrefillService, build_prefill
+from forms_builder.services import FormService
 from portal.settings import Settings
 from signing.demo_services import DemoSigning
 from storage.backup import make_backup_job
@@ -43,6 +44,7 @@ class Services:
     jobs: JobQueue
     signing: DemoSigning
     """Demo PKI, its OCSP/CRL/TSA and the CSC remote-signing server; ``start()`` serves them."""
+    forms: FormService
 
 
 def build_services(settings: Settings) -> Services:
@@ -76,6 +78,7 @@ def build_services(settings: Settings) -> Services:
         signing=DemoSigning(
             settings.data_dir, pki_port=settings.pki_port, csc_port=settings.csc_port
         ),
+        forms=FormService(db),
     )
     register_archive_jobs(built)
     return built

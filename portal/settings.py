@@ -125,10 +125,6 @@ class Settings:
     """Celery broker (``redis://host:6379/0``); empty runs jobs on in-process threads."""
     job_workers: int = 2
     """Threads of the in-process job queue."""
-    pki_port: int = 9780
-    """Loopback port of the demo PKI's OCSP, CRL and TSA (written into the demo certificates)."""
-    csc_port: int = 0
-    """Port of the demo CSC remote-signing server; 0 picks a free one."""
     archive_trust_roots: str = ""
     """PEM file(s), comma-separated, of the roots archive ingest verifies signatures against;
     empty means the demo PKI's root (demo mode only)."""
@@ -141,6 +137,10 @@ class Settings:
     outbox_max_attempts: int = 12
     outbox_interval_seconds: int = 5
     """How often the server's delivery loop runs."""
+    pki_port: int = 9780
+    """Loopback port of the demo PKI's OCSP, CRL and TSA (written into the demo certificates)."""
+    csc_port: int = 0
+    """Port of the demo CSC remote-signing server; 0 picks a free one."""
     demo: bool = True
     """Demo mode: local login for everyone, demo PKI, demo data allowed."""
     extra: Mapping[str, Any] = field(default_factory=dict)

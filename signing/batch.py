@@ -86,10 +86,12 @@ async def _sign_all(
             items[index] = BatchItem(index, error=exc)
         report(index + 1, total, "prepared")
     values = await _raw_signatures(pyhanko_signer, list(pending.values()), report, total)
+    shared = trust.validation_context()  # revocation data fetched once for the batch
     for done, (index, value) in enumerate(zip(pending, values, strict=True), start=1):
         try:
             items[index] = BatchItem(
-                index, result=await complete_external(pending[index], value, trust=trust)
+                index,
+                result=await complete_external(pending[index], value, trust=trust, context=shared),
             )
         except SigningError as exc:
             items[index] = BatchItem(index, error=exc)

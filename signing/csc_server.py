@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+import socket
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -120,6 +121,11 @@ class CscTestServer:
 
 class _Handler(BaseHTTPRequestHandler):
     state: _State
+
+    def setup(self) -> None:
+        super().setup()
+        # Avoid the Nagle + delayed-ACK stall between headers and body.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib name)
         """Quiet: tests and the demo do not need an access log."""

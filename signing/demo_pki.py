@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,69 +26,22 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from pyhanko_certvalidator import ValidationContext
 
 from signing.csc_server import Credential
-from signing.errors import PkiError, UnknownIdentityError
+from signing.demo_identities import (
+    ARCH,
+    CA_LABELS,
+    IDENTITIES,
+    UNTRUSTED_ARCH,
+    DemoIdentity,
+    identity,
+)
+from signing.demo_pki_config import certomancer_config
+from signing.errors import PkiError
 from signing.trust import TrustSettings
 
-ARCH = "eforms-demo"
-"""certomancer architecture of the trusted demo PKI."""
-UNTRUSTED_ARCH = "untrusted"
-"""A second, unrelated PKI whose root nobody trusts (for verification tests)."""
 DEMO_PIN = "123456"
 """PIN of every demo PKCS#12 file and remote credential (demo only, documented)."""
 DEFAULT_PORT = 9780
 STATE_FILE = "pki.json"
-
-
-@dataclass(frozen=True)
-class DemoIdentity:
-    """A person or agency of the demo with a certificate and a key."""
-
-    id: str
-    """What ``eforms sign --as`` accepts: a demo username or an agency id."""
-    label: str
-    """certomancer label of the entity, its key and its certificate."""
-    role: str
-    """``citizen``, ``officer``, ``leader``, ``agency`` or ``test``."""
-    common_name: str
-    title: str = ""
-    """Position printed under a leader's signature (Decree 30/2020)."""
-    organization: str = ""
-    key: str = "rsa2048"
-    """``rsa2048``, ``ec256`` or ``rsa1024`` (the last only to test refusal)."""
-    status: str = "good"
-    """``good``, ``revoked`` or ``expired``."""
-    arch: str = ARCH
-
-
-AGENCY_NAME = "Sở Nội vụ tỉnh Demo"
-IDENTITIES: tuple[DemoIdentity, ...] = (
-    DemoIdentity("citizen", "citizen", "citizen", "Nguyễn Văn An"),
-    DemoIdentity(
-        "officer", "officer", "officer", "Lê Thị Hoa", organization=AGENCY_NAME, key="ec256"
-    ),
-    DemoIdentity(
-        "leader", "leader", "leader", "Trần Quốc Bình", title="GIÁM ĐỐC", organization=AGENCY_NAME
-    ),
-    DemoIdentity("000.00.00.H56", "agency-h56", "agency", AGENCY_NAME, organization=AGENCY_NAME),
-    DemoIdentity("revoked", "revoked", "test", "Phạm Văn Thu Hồi", status="revoked"),
-    DemoIdentity("expired", "expired", "test", "Hoàng Thị Hết Hạn", status="expired"),
-    DemoIdentity("weak", "weak", "test", "Đỗ Văn Yếu", key="rsa1024"),
-    DemoIdentity("stranger", "stranger", "test", "Người Lạ", arch=UNTRUSTED_ARCH),
-)
-_CA_LABELS = ("root", "interm", "ocsp", "tsa", "xroot")
-
-
-def identity(identity_id: str) -> DemoIdentity:
-    """The demo identity ``identity_id`` (username or agency id)."""
-    for ident in IDENTITIES:
-        if ident.id == identity_id or ident.label == identity_id:
-            return ident
-    known = ", ".join(i.id for i in IDENTITIES)
-    raise UnknownIdentityError(
-        f"Không có danh tính demo '{identity_id}'. Các danh tính: {known}.",
-        f"No demo identity '{identity_id}'. Known identities: {known}.",
-        details={"identity": identity_id},
-    )
 
 
 class DemoPKI:
@@ -100,12 +52,38 @@ class DemoPKI:
         self.port = port
         self.created = created
         self.base_url = f"http://127.0.0.1:{port}"
-        config = CertomancerConfig(
-            _certomancer_config(base_url=self.base_url, created=created),
-            key_search_dir=str(directory / "keys"),
+        self._load()
+
+    def _load(self) -> None:
+        keys = self.directory / "keys"
+        token_keys = frozenset(
+            i.label
+            for i in IDENTITIES
+            if i.key == "token" and (keys / f"{i.label}.pub.pem").exists()
         )
+        config = CertomancerConfig(
+            certomancer_config(base_url=self.base_url, created=self.created, token_keys=token_keys),
+            key_search_dir=str(keys),
+        )
+        self.token_keys = token_keys
         self.arch: PKIArchitecture = config.get_pki_arch(ARCH)
         self.untrusted_arch: PKIArchitecture = config.get_pki_arch(UNTRUSTED_ARCH)
+
+    def register_token_key(self, identity_id: str, public_key_pem: bytes) -> x509.Certificate:
+        """Issue the certificate of a ``token`` identity for a key generated on a token.
+
+        Only the public key is stored. A running :class:`PkiServer` must be
+        restarted to answer OCSP for the new certificate.
+        """
+        ident = identity(identity_id)
+        if ident.key != "token":
+            raise PkiError(
+                f"Danh tính '{identity_id}' không dùng khóa trên thiết bị ký.",
+                f"The identity '{identity_id}' does not use a token key.",
+            )
+        (self.directory / "keys" / f"{ident.label}.pub.pem").write_bytes(public_key_pem)
+        self._load()
+        return self.certificate(identity_id)
 
     @classmethod
     def load_or_create(cls, data_dir: Path, *, port: int = DEFAULT_PORT) -> DemoPKI:
@@ -156,6 +134,11 @@ class DemoPKI:
 
     def certificate(self, identity_id: str) -> x509.Certificate:
         ident = identity(identity_id)
+        if ident.key == "token" and ident.label not in self.token_keys:
+            raise PkiError(
+                f"Chưa đăng ký khóa của thiết bị ký cho '{identity_id}'.",
+                f"No token key registered yet for '{identity_id}' (register_token_key).",
+            )
         return self._arch_of(ident).get_cert(ident.label)
 
     def chain(self, identity_id: str) -> tuple[x509.Certificate, ...]:
@@ -191,6 +174,8 @@ class DemoPKI:
         """
         credentials = []
         for ident in IDENTITIES:
+            if ident.key == "token":
+                continue  # the private key lives on the token only
             key = serialization.load_pem_private_key(self.private_key_pem(ident.id), None)
             certs = (self.certificate(ident.id), *self.chain(ident.id))
             credentials.append(
@@ -236,8 +221,8 @@ class DemoPKI:
 
 def _generate_keys(keys_dir: Path) -> None:
     keys_dir.mkdir(parents=True, exist_ok=True)
-    specs = {label: "rsa2048" for label in _CA_LABELS}
-    specs.update({ident.label: ident.key for ident in IDENTITIES})
+    specs = {label: "rsa2048" for label in CA_LABELS}
+    specs.update({ident.label: ident.key for ident in IDENTITIES if ident.key != "token"})
     for label, kind in specs.items():
         path = keys_dir / f"{label}.key.pem"
         if path.exists():
@@ -254,199 +239,3 @@ def _generate_keys(keys_dir: Path) -> None:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(pem_bytes)
-
-
-def _fmt(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
-
-
-def _validity(start: datetime, end: datetime) -> dict[str, str]:
-    return {"valid-from": _fmt(start), "valid-to": _fmt(end)}
-
-
-def _key_usage(*usages: str) -> dict[str, Any]:
-    return {
-        "id": "key_usage",
-        "critical": True,
-        "smart-value": {"schema": "key-usage", "params": list(usages)},
-    }
-
-
-_CA_EXT = {"id": "basic_constraints", "critical": True, "value": {"ca": True}}
-_REVINFO_EXTS = [
-    {
-        "id": "crl_distribution_points",
-        "smart-value": {"schema": "crl-dist-url", "params": {"crl-repo-names": ["interm"]}},
-    },
-    {
-        "id": "authority_information_access",
-        "smart-value": {"schema": "aia-urls", "params": {"ocsp-responder-names": ["interm"]}},
-    },
-]
-
-
-def _certomancer_config(*, base_url: str, created: datetime) -> dict[str, Any]:
-    """The certomancer configuration, as a dict (dates derive from ``created``)."""
-    day, year = timedelta(days=1), timedelta(days=365)
-    start = created - day
-    keys = {lbl: {"path": f"{lbl}.key.pem"} for lbl in _CA_LABELS}
-    keys.update({i.label: {"path": f"{i.label}.key.pem"} for i in IDENTITIES})
-    entities: dict[str, Any] = {
-        "root": {"common-name": "eforms Demo Root CA"},
-        "interm": {"common-name": "eforms Demo Issuing CA"},
-        "ocsp": {"common-name": "eforms Demo OCSP Responder"},
-        "tsa": {"common-name": "eforms Demo Time Stamping Authority"},
-    }
-    certs: dict[str, Any] = {
-        "root": {
-            "subject": "root",
-            "issuer": "root",
-            "authority-key": "root",
-            "validity": _validity(start, created + 20 * year),
-            "extensions": [_CA_EXT, _key_usage("digital_signature", "key_cert_sign", "crl_sign")],
-        },
-        "interm": {
-            "issuer": "root",
-            "validity": _validity(start, created + 10 * year),
-            "extensions": [
-                {
-                    "id": "basic_constraints",
-                    "critical": True,
-                    "value": {"ca": True, "path-len-constraint": 0},
-                },
-                _key_usage("digital_signature", "key_cert_sign", "crl_sign"),
-                {
-                    "id": "crl_distribution_points",
-                    "smart-value": {
-                        "schema": "crl-dist-url",
-                        "params": {"crl-repo-names": ["root"]},
-                    },
-                },
-            ],
-        },
-        "ocsp": {
-            "issuer": "interm",
-            "validity": _validity(start, created + 10 * year),
-            "extensions": [
-                _key_usage("digital_signature"),
-                {"id": "extended_key_usage", "critical": True, "value": ["ocsp_signing"]},
-                {"id": "ocsp_no_check"},
-            ],
-        },
-        "tsa": {
-            "issuer": "root",
-            "validity": _validity(start, created + 10 * year),
-            "extensions": [
-                _key_usage("digital_signature"),
-                {"id": "extended_key_usage", "critical": True, "value": ["time_stamping"]},
-                {
-                    "id": "crl_distribution_points",
-                    "smart-value": {
-                        "schema": "crl-dist-url",
-                        "params": {"crl-repo-names": ["root"]},
-                    },
-                },
-            ],
-        },
-    }
-    for ident in IDENTITIES:
-        if ident.arch != ARCH:
-            continue
-        entities[ident.label] = _entity(ident)
-        certs[ident.label] = _leaf_cert(ident, created=created)
-    return {
-        "external-url-prefix": base_url,
-        "keysets": {"demo": {"keys": keys}},
-        "pki-architectures": {
-            ARCH: {
-                "keyset": "demo",
-                "entity-defaults": {"country-name": "VN"},
-                "entities": entities,
-                "certs": certs,
-                "services": _services(),
-            },
-            UNTRUSTED_ARCH: _untrusted_arch(start, created),
-        },
-    }
-
-
-def _entity(ident: DemoIdentity) -> dict[str, str]:
-    entity = {"common-name": ident.common_name}
-    if ident.organization:
-        entity["organization-name"] = ident.organization
-    if ident.title:
-        entity["title"] = ident.title
-    return entity
-
-
-def _leaf_cert(ident: DemoIdentity, *, created: datetime) -> dict[str, Any]:
-    day, year = timedelta(days=1), timedelta(days=365)
-    if ident.status == "expired":
-        validity = _validity(created - 2 * year, created - year)
-    else:
-        validity = _validity(created - day, created + 3 * year)
-    # Seals (organisation certificates) and people alike sign documents:
-    # digitalSignature + nonRepudiation (contentCommitment).
-    cert: dict[str, Any] = {
-        "issuer": "interm",
-        "validity": validity,
-        "extensions": [_key_usage("digital_signature", "non_repudiation"), *_REVINFO_EXTS],
-    }
-    if ident.status == "revoked":
-        cert["revocation"] = {
-            "revoked-since": _fmt(created - timedelta(hours=1)),
-            "reason": "key_compromise",
-        }
-    return cert
-
-
-def _services() -> dict[str, Any]:
-    return {
-        "ocsp": {
-            "interm": {"for-issuer": "interm", "responder-cert": "ocsp", "signing-key": "ocsp"}
-        },
-        "crl-repo": {
-            "root": {
-                "for-issuer": "root",
-                "signing-key": "root",
-                "simulated-update-schedule": "P90D",
-            },
-            "interm": {
-                "for-issuer": "interm",
-                "signing-key": "interm",
-                "simulated-update-schedule": "P7D",
-            },
-        },
-        "cert-repo": {"root": {"for-issuer": "root", "publish-issued-certs": True}},
-        "time-stamping": {"tsa": {"signing-key": "tsa", "signing-cert": "tsa"}},
-    }
-
-
-def _untrusted_arch(start: datetime, created: datetime) -> dict[str, Any]:
-    year = timedelta(days=365)
-    stranger = identity("stranger")
-    return {
-        "keyset": "demo",
-        "entity-defaults": {"country-name": "VN"},
-        "entities": {
-            "xroot": {"common-name": "Unknown Root CA"},
-            stranger.label: _entity(stranger),
-        },
-        "certs": {
-            "xroot": {
-                "subject": "xroot",
-                "issuer": "xroot",
-                "authority-key": "xroot",
-                "validity": _validity(start, created + 20 * year),
-                "extensions": [
-                    _CA_EXT,
-                    _key_usage("digital_signature", "key_cert_sign", "crl_sign"),
-                ],
-            },
-            stranger.label: {
-                "issuer": "xroot",
-                "validity": _validity(start, created + 3 * year),
-                "extensions": [_key_usage("digital_signature", "non_repudiation")],
-            },
-        },
-    }

@@ -20,7 +20,7 @@ from signing.csc_client import CscClient
 from signing.csc_server import CscTestServer
 from signing.demo_images import seal_png, signature_png
 from signing.demo_pki import DEFAULT_PORT, DEMO_PIN, DemoPKI, identity
-from signing.errors import PkiError
+from signing.errors import PkiError, UnknownIdentityError
 from signing.model import AppearanceKind
 from signing.pkcs12_signer import Pkcs12Signer
 from signing.pki_server import PkiServer
@@ -88,6 +88,12 @@ class DemoSigning:
     ) -> Signer:
         """The signer of a demo identity; citizens sign remotely unless ``remote`` says no."""
         ident = identity(identity_id)
+        if ident.key == "token":
+            raise UnknownIdentityError(
+                f"'{identity_id}' ký bằng thiết bị PKCS#11, không có tệp khóa demo.",
+                f"'{identity_id}' signs with a PKCS#11 token (Pkcs11Signer), not a demo key file.",
+                details={"identity": identity_id},
+            )
         if remote is None:
             remote = ident.role == "citizen"
         if remote:

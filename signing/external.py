@@ -37,6 +37,7 @@ from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
 from pyhanko.sign.validation.dss import async_add_validation_info
+from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from signing import document
@@ -138,9 +139,16 @@ async def prepare_external(
 
 
 async def complete_external(
-    pending: PendingSignature, signature_value: bytes, *, trust: TrustSettings
+    pending: PendingSignature,
+    signature_value: bytes,
+    *,
+    trust: TrustSettings,
+    context: ValidationContext | None = None,
 ) -> SignedDocument:
-    """Step 2: verify ``signature_value``, embed it, extend to the requested level."""
+    """Step 2: verify ``signature_value``, embed it, extend to the requested level.
+
+    ``context`` (optional) is shared by a batch so revocation data is fetched once.
+    """
     cert = x509.Certificate.load(pending.certificate)
     chain = tuple(x509.Certificate.load(c) for c in pending.chain)
     _verify_raw(cert, pending.signed_attributes, signature_value, pending.digest)
@@ -159,7 +167,7 @@ async def complete_external(
             reserved_region_end=pending.reserved_region_end,
         )
         digest.fill_with_cms(output, signed_cms)
-        pdf = await extend_level(output.getvalue(), pending, trust=trust)
+        pdf = await extend_level(output.getvalue(), pending, trust=trust, context=context)
     return SignedDocument(
         pdf=pdf,
         field_name=pending.field_name,
@@ -169,11 +177,17 @@ async def complete_external(
     )
 
 
-async def extend_level(pdf: bytes, pending: PendingSignature, *, trust: TrustSettings) -> bytes:
+async def extend_level(
+    pdf: bytes,
+    pending: PendingSignature,
+    *,
+    trust: TrustSettings,
+    context: ValidationContext | None = None,
+) -> bytes:
     """Add the DSS (B-LT) and a document timestamp (B-LTA) as incremental updates."""
     if not pending.level.needs_revocation_info:
         return pdf
-    context = trust.validation_context()
+    context = context or trust.validation_context()
     reader = PdfFileReader(io.BytesIO(pdf))
     sig = next(s for s in reader.embedded_signatures if s.field_name == pending.field_name)
     with_dss = await async_add_validation_info(sig, context, output=io.BytesIO())

@@ -11,7 +11,9 @@ raises a :class:`~signing.errors.SigningError` and nothing is returned.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -142,13 +144,17 @@ async def prepare(
     field_name = document.choose_field_name(fields, options.field_name, kind)
     chain = tuple(c for c in pyhanko_signer.cert_registry if c != cert)
     context = trust.validation_context()
-    check = known_check or await check_signer_certificate(
-        cert,
-        chain=chain,
-        context=context,
-        unknown_status=options.unknown_status,
-        soft_context=trust.validation_context(revocation_mode="soft-fail"),
-    )
+    check = known_check or trust.status_cache.get(cert.sha256, trust.status_cache_seconds)
+    if check is None:
+        check = await check_signer_certificate(
+            cert,
+            chain=chain,
+            context=context,
+            unknown_status=options.unknown_status,
+            soft_context=trust.validation_context(revocation_mode="soft-fail"),
+        )
+        if check.revocation_checked:
+            trust.status_cache.put(cert.sha256, check)
     timestamper = trust.timestamper() if options.level.needs_timestamp else None
     metadata = PdfSignatureMetadata(
         field_name=field_name,
@@ -196,37 +202,42 @@ def _field_box(fields: list[document.ExistingField], name: str) -> appearances.B
     return appearances.Box(0, 0, 200, 100)
 
 
-class translate_errors:  # noqa: N801 (used as a context manager, reads like one)
+@contextmanager
+def translate_errors() -> Iterator[None]:
     """Turn pyHanko's and the network's exceptions into our bilingual errors."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
-        if exc is None or isinstance(exc, SigningError):
-            return False
-        if isinstance(exc, TimestampRequestError | requests.Timeout) or (
-            isinstance(exc, requests.ConnectionError) and "tsa" in str(exc)
-        ):
-            raise TimestampUnavailableError(
-                "Không lấy được dấu thời gian từ dịch vụ TSA. Thử lại sau.",
-                f"The timestamp authority did not answer ({exc}). Try again later.",
-            ) from exc
-        if isinstance(exc, PathValidationError | ValidationError | requests.RequestException):
-            raise RevocationUnavailableError(
-                "Không thu thập được thông tin thu hồi để nhúng (mức B-LT). Thử lại sau.",
-                f"Revocation data for B-LT could not be collected ({exc}). Try again later.",
-            ) from exc
-        if isinstance(exc, PdfError):
-            raise UnsupportedPdfError(
-                "Không ghi được chữ ký vào tệp PDF này.",
-                f"The signature could not be written into this PDF ({exc}).",
-            ) from exc
-        if isinstance(exc, PyHankoSigningError):
-            raise SigningError("Ký số không thành công.", f"Signing failed: {exc}.") from exc
-        return False
+    try:
+        yield
+    except SigningError:
+        raise
+    except (TimestampRequestError, requests.Timeout) as exc:
+        raise TimestampUnavailableError(
+            "Không lấy được dấu thời gian từ dịch vụ TSA. Thử lại sau.",
+            f"The timestamp authority did not answer ({exc}). Try again later.",
+        ) from exc
+    except (PathValidationError, ValidationError, requests.RequestException) as exc:
+        raise RevocationUnavailableError(
+            "Không thu thập được thông tin thu hồi để nhúng (mức B-LT). Thử lại sau.",
+            f"Revocation data for B-LT could not be collected ({exc}). Try again later.",
+        ) from exc
+    except PdfError as exc:
+        raise UnsupportedPdfError(
+            "Không ghi được chữ ký vào tệp PDF này.",
+            f"The signature could not be written into this PDF ({exc}).",
+        ) from exc
+    except PyHankoSigningError as exc:
+        raise SigningError("Ký số không thành công.", f"Signing failed: {exc}.") from exc
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a signing coroutine from synchronous code (the portal and the CLI)."""
-    return asyncio.run(coro)
+    """Run a signing coroutine from synchronous code (the portal and the CLI).
+
+    When this thread already runs an event loop (a caller inside async code,
+    or a library such as Playwright's sync API), the coroutine gets its own
+    loop on a short-lived thread instead of failing.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="signing") as pool:
+        return pool.submit(asyncio.run, coro).result()

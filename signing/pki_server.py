@@ -7,7 +7,9 @@ process) and ``eforms pki serve`` (in the foreground).
 
 from __future__ import annotations
 
+import socket
 import threading
+import time
 from socketserver import ThreadingMixIn
 from types import TracebackType
 from typing import Any
@@ -25,8 +27,51 @@ class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 
 
 class _QuietHandler(WSGIRequestHandler):
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body leave in separate writes; without TCP_NODELAY,
+        # Nagle plus delayed ACK stall every response by about 40 ms.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib name)
         """Requests are not logged: OCSP and TSA calls would flood the output."""
+
+
+class _CrlCache:
+    """Serve each CRL from memory for a minute, as a CDN in front of a real CA would.
+
+    certomancer signs a fresh CRL on every request (about 70 ms here, mostly
+    parsing the CA key); the content only changes with the simulated update
+    schedule (days). OCSP is never cached: responses carry the client's nonce.
+    """
+
+    max_age = 60.0
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.lock = threading.Lock()
+        self.entries: dict[str, tuple[float, str, list[tuple[str, str]], bytes]] = {}
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if environ.get("REQUEST_METHOD") != "GET" or "/crls/" not in path:
+            return self.app(environ, start_response)
+        with self.lock:
+            entry = self.entries.get(path)
+        if entry is None or time.monotonic() - entry[0] > self.max_age:
+            captured: dict[str, Any] = {}
+
+            def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+                captured["status"], captured["headers"] = status, headers
+                return lambda data: None
+
+            body = b"".join(self.app(environ, capture))
+            entry = (time.monotonic(), captured["status"], captured["headers"], body)
+            if captured["status"].startswith("200"):
+                with self.lock:
+                    self.entries[path] = entry
+        start_response(entry[1], entry[2])
+        return [entry[3]]
 
 
 class PkiServer:
@@ -44,10 +89,14 @@ class PkiServer:
 
     def start(self) -> PkiServer:
         """Bind the port written in the certificates and serve on a daemon thread."""
-        app = Animator(
-            AnimatorArchStore({a.arch_label: a for a in (self.pki.arch, self.pki.untrusted_arch)}),
-            with_web_ui=False,
-            allow_time_override=False,
+        app = _CrlCache(
+            Animator(
+                AnimatorArchStore(
+                    {a.arch_label: a for a in (self.pki.arch, self.pki.untrusted_arch)}
+                ),
+                with_web_ui=False,
+                allow_time_override=False,
+            )
         )
         try:
             self._server = make_server(

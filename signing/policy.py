@@ -36,11 +36,9 @@ def check_key(cert: x509.Certificate) -> None:
 
 def check_digest(name: str) -> DigestAlgorithm:
     """The allowed digest called ``name`` (``sha256``, ``sha3_256``, ...) or an error."""
-    normalized = name.lower().replace("-", "")
-    if normalized.startswith("sha3") and "_" not in normalized:
-        normalized = "sha3_" + normalized[4:]
+    normalized = name.lower().replace("-", "").replace("_", "")
     for digest in DigestAlgorithm:
-        if digest.value == normalized:
+        if digest.value.replace("_", "") == normalized:
             return digest
     allowed = ", ".join(d.value for d in DigestAlgorithm)
     raise WeakAlgorithmError(

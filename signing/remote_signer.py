@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pyhanko.sign.signers import Signer as PyHankoSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from signing.model import DigestAlgorithm
 from signing.policy import check_digest
 from signing.ports import RemoteCredential, RemoteSigningService
 
@@ -53,7 +54,9 @@ class _RemotePyHankoSigner(PyHankoSigner):
         value = hashlib.new(digest.value, data).digest()
         return (await self.async_sign_digests([value], digest))[0]
 
-    async def async_sign_digests(self, digests: Sequence[bytes], digest) -> list[bytes]:  # type: ignore[no-untyped-def]
+    async def async_sign_digests(
+        self, digests: Sequence[bytes], digest: DigestAlgorithm
+    ) -> list[bytes]:
         owner = self._owner
         return await asyncio.to_thread(
             owner.service.sign_digests,

@@ -8,7 +8,9 @@ national roots (PEM files) and the configured TSA.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from asn1crypto import pem, x509
@@ -17,6 +19,26 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
 
 from signing.errors import SigningError
+from signing.model import CertificateCheck
+
+
+class StatusCache:
+    """Good certificate checks by certificate fingerprint, with their time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[bytes, tuple[float, CertificateCheck]] = {}
+
+    def get(self, fingerprint: bytes, max_age: float) -> CertificateCheck | None:
+        with self._lock:
+            entry = self._entries.get(fingerprint)
+        if entry is None or time.monotonic() - entry[0] > max_age:
+            return None
+        return entry[1]
+
+    def put(self, fingerprint: bytes, check: CertificateCheck) -> None:
+        with self._lock:
+            self._entries[fingerprint] = (time.monotonic(), check)
 
 
 @dataclass(frozen=True)
@@ -30,6 +52,18 @@ class TrustSettings:
     """RFC 3161 endpoint for B-T and above; ``None`` allows B-B only."""
     timeout: int = 10
     """Seconds for each TSA, OCSP or CRL request."""
+    status_cache_seconds: int = 60
+    """How long a good pre-signing status check of a certificate is reused (0: never).
+
+    A leader signing a stack of results one by one does not need a new OCSP
+    round trip per document; a revocation is seen at most this late.
+    """
+    _timestampers: dict[tuple[str, int], HTTPTimeStamper] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    status_cache: StatusCache = field(
+        default_factory=lambda: StatusCache(), compare=False, repr=False
+    )
 
     def validation_context(
         self, *, revocation_mode: str = "hard-fail", allow_fetching: bool = True
@@ -50,7 +84,12 @@ class TrustSettings:
                 "No timestamp authority (TSA) is configured; only B-B signatures are possible.",
                 code="signing.no_tsa",
             )
-        return HTTPTimeStamper(self.tsa_url, timeout=self.timeout)
+        # One client per settings value: pyHanko caches the TSA's dummy
+        # response (used to size the signature) on it, saving a request per document.
+        key = (self.tsa_url, self.timeout)
+        if key not in self._timestampers:
+            self._timestampers[key] = HTTPTimeStamper(self.tsa_url, timeout=self.timeout)
+        return self._timestampers[key]
 
 
 def load_certificates(path: Path) -> tuple[x509.Certificate, ...]:

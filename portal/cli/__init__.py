@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "portal.cli.storage",
     "portal.cli.pki",
     "portal.cli.sign",
+    "portal.cli.forms",
     "portal.cli.archive",
 )
 

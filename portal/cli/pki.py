@@ -29,7 +29,7 @@ def init(app: Flask) -> None:
     """Create the demo PKI under the data dir if missing (keys generated now)."""
     pki = _pki(app)
     click.echo(f"Demo PKI in {pki.directory} (services at {pki.base_url}).")
-    for ident in IDENTITIES:
+    for ident in (i for i in IDENTITIES if i.key != "token"):
         click.echo(f"  --as {ident.id:<15} {ident.role:<8} {ident.common_name}")
     click.echo(f"Demo PIN of every key: {DEMO_PIN}")
 

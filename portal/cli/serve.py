@@ -7,6 +7,7 @@ import click
 from portal.ops.logs import configure_logging
 from portal.ops.outbox_runner import start_outbox
 from portal.ops.production import ProductionServer, gunicorn_options, refuse_demo
+from portal.services import services
 from portal.settings import Settings
 
 
@@ -39,6 +40,10 @@ def serve(host: str | None, port: int | None, production: bool) -> None:
 
     app = create_app(settings)
     start_outbox(app)
+    if settings.demo:
+        # Demo PKI services (OCSP, CRL, TSA) and the CSC remote-signing server, in process.
+        demo_signing = services(app).signing.start()
+        click.echo(f"Demo PKI at {demo_signing.pki.base_url}, CSC v2 at {demo_signing.csc_url}")
     click.echo(f"eforms đang chạy tại / is running at http://{host}:{port}/")
     run_simple(host, port, app, threaded=True, use_reloader=False)
 

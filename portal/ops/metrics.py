@@ -30,7 +30,7 @@ from werkzeug.wrappers import Response
 
 from storage.db import Database
 from storage.errors import StorageError
-from storage.schema.dossiers import DossierRow, OutboxEventRow
+from storage.schema.dossiers import DossierRow, OutboxDeliveryRow
 
 HTTP_REQUESTS = Counter(
     "eforms_http_requests_total", "HTTP requests by route and status", ["method", "route", "status"]
@@ -56,27 +56,30 @@ class DatabaseFigures(Collector):
     def describe(self) -> Iterator[GaugeMetricFamily]:
         # Declared names only: registering must not query the database.
         yield GaugeMetricFamily("eforms_dossiers", "Dossiers by status", labels=["status"])
-        yield GaugeMetricFamily("eforms_outbox_pending", "Integration events not yet delivered")
+        yield GaugeMetricFamily(
+            "eforms_outbox_deliveries", "Outbox deliveries by state", labels=["state"]
+        )
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         by_status = GaugeMetricFamily("eforms_dossiers", "Dossiers by status", labels=["status"])
-        outbox = GaugeMetricFamily("eforms_outbox_pending", "Integration events not yet delivered")
+        outbox = GaugeMetricFamily(
+            "eforms_outbox_deliveries", "Outbox deliveries by state", labels=["state"]
+        )
         try:
             with self.db.unit_of_work() as session:
                 rows = session.execute(
                     select(DossierRow.status, func.count()).group_by(DossierRow.status)
                 ).all()
-                pending = session.scalar(
-                    select(func.count())
-                    .select_from(OutboxEventRow)
-                    .where(OutboxEventRow.delivered_at.is_(None))
-                )
+                deliveries = session.execute(
+                    select(OutboxDeliveryRow.state, func.count()).group_by(OutboxDeliveryRow.state)
+                ).all()
         except (StorageError, SQLAlchemyError):
             # No schema yet or the database is down: /readyz reports it.
             return
         for status, count in rows:
             by_status.add_metric([status], count)
-        outbox.add_metric([], pending or 0)
+        for state, count in deliveries:
+            outbox.add_metric([state], count)
         yield by_status
         yield outbox
 

@@ -26,6 +26,7 @@ from storage.schema.dossiers import (
     OutboxEventRow,
     ProcedureRow,
 )
+from storage.schema.forms import FormDefinitionRow
 from storage.schema.jobs import JobRow
 from storage.schema.prefill import CitizenRecordRow
 
@@ -40,17 +41,18 @@ __all__ = [
     "ArchivePackageRow",
     "ArchiveTombstoneRow",
     "ArchiveQueueRow",
-    "DossierCounterRow",
-    "DossierDocumentRow",
-    "DossierEventRow",
-    "DossierRow",
-    "OutboxEventRow",
-    "ProcedureRow",
     "AuditEventRow",
     "AuditHeadRow",
     "Base",
     "CitizenRecordRow",
+    "DossierCounterRow",
+    "DossierDocumentRow",
+    "DossierEventRow",
+    "DossierRow",
+    "FormDefinitionRow",
     "JobRow",
+    "OutboxEventRow",
+    "ProcedureRow",
     "RoleGrantRow",
     "UTCDateTime",
     "UserRow",

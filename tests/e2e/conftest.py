@@ -54,8 +54,10 @@ def live_server(tmp_path: Path, seeded_sqlite: Path) -> Iterator[LiveServer]:
     services(app).db.dispose()
 
 
-@pytest.fixture(scope="session")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    # Module scope: Playwright's sync API keeps an event loop running on this
+    # thread while it is open, which would break later tests using asyncio.run.
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS

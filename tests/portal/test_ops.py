@@ -54,7 +54,7 @@ def test_metrics_on_loopback_and_with_token(tmp_path: Path, seeded_sqlite: Path)
     client.get("/login")
     body = client.get("/metrics").get_data(as_text=True)
     assert 'eforms_http_requests_total{method="GET",route="/login",status="200"}' in body
-    assert "eforms_outbox_pending" in body
+    assert "eforms_outbox_deliveries" in body
     remote = client.get("/metrics", environ_base={"REMOTE_ADDR": "203.0.113.9"})
     assert remote.status_code == 403
 

@@ -50,8 +50,9 @@ def pki_server(pki: DemoPKI) -> Iterator[PkiServer]:
         yield server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture()
 def trust(pki: DemoPKI, pki_server: PkiServer) -> TrustSettings:
+    """Fresh per test: its certificate-status cache starts empty."""
     return pki.trust()
 
 
@@ -166,8 +167,9 @@ def check_pdfsig(tmp_path_factory: pytest.TempPathFactory) -> Callable[[bytes, i
 
 @pytest.fixture(scope="session")
 def csc(pki: DemoPKI) -> Iterator[CscTestServer]:
-    with CscTestServer(clients={"portal": "secret-for-tests"},
-                       credentials=pki.csc_credentials()) as server:
+    with CscTestServer(
+        clients={"portal": "secret-for-tests"}, credentials=pki.csc_credentials()
+    ) as server:
         yield server
 
 
@@ -191,26 +193,66 @@ def softhsm_token(pki: DemoPKI, tmp_path_factory: pytest.TempPathFactory) -> Ite
     directory = tmp_path_factory.mktemp("softhsm")
     (directory / "tokens").mkdir()
     conf = directory / "softhsm2.conf"
-    conf.write_text(f"directories.tokendir = {directory / 'tokens'}\nobjectstore.backend = file\n"
-                    "log.level = ERROR\n")
+    conf.write_text(
+        f"directories.tokendir = {directory / 'tokens'}\nobjectstore.backend = file\n"
+        "log.level = ERROR\n"
+    )
     previous = os.environ.get("SOFTHSM2_CONF")
     os.environ["SOFTHSM2_CONF"] = str(conf)
     token = Token(label="eforms-test", pin="246810", key_label="leader")
     run = _runner(directory)
-    run("softhsm2-util", "--init-token", "--free", "--label", token.label,
-        "--pin", token.pin, "--so-pin", "13579111")
+    run(
+        "softhsm2-util",
+        "--init-token",
+        "--free",
+        "--label",
+        token.label,
+        "--pin",
+        token.pin,
+        "--so-pin",
+        "13579111",
+    )
     key = directory / "leader.key.pem"
     key.write_bytes(pki.private_key_pem("leader"))
-    run("softhsm2-util", "--import", str(key), "--token", token.label, "--label",
-        token.key_label, "--id", "01", "--pin", token.pin)
+    run(
+        "softhsm2-util",
+        "--import",
+        str(key),
+        "--token",
+        token.label,
+        "--label",
+        token.key_label,
+        "--id",
+        "01",
+        "--pin",
+        token.pin,
+    )
     key.unlink()
-    for label, cert_id, cert in (("leader", "01", pki.certificate("leader")),
-                                 ("interm", "02", pki.intermediate), ("root", "03", pki.root)):
+    for label, cert_id, cert in (
+        ("leader", "01", pki.certificate("leader")),
+        ("interm", "02", pki.intermediate),
+        ("root", "03", pki.root),
+    ):
         der = directory / f"{label}.der"
         der.write_bytes(cert.dump())
-        run("pkcs11-tool", "--module", SOFTHSM_MODULE, "--token-label", token.label, "--login",
-            "--pin", token.pin, "--write-object", str(der), "--type", "cert",
-            "--label", label, "--id", cert_id)
+        run(
+            "pkcs11-tool",
+            "--module",
+            SOFTHSM_MODULE,
+            "--token-label",
+            token.label,
+            "--login",
+            "--pin",
+            token.pin,
+            "--write-object",
+            str(der),
+            "--type",
+            "cert",
+            "--label",
+            label,
+            "--id",
+            cert_id,
+        )
     yield token
     if previous is None:
         os.environ.pop("SOFTHSM2_CONF", None)
@@ -220,8 +262,10 @@ def softhsm_token(pki: DemoPKI, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 def _runner(cwd: Path) -> Callable[..., None]:
     def run(*args: str) -> None:
-        subprocess.run(args, cwd=cwd, check=True, capture_output=True, timeout=60,
-                       env={**os.environ})
+        subprocess.run(
+            args, cwd=cwd, check=True, capture_output=True, timeout=60, env={**os.environ}
+        )
+
     return run
 
 
@@ -245,3 +289,47 @@ def demo_pin() -> str:
 def unused_port() -> int:
     """A loopback port nothing listens on (bound then released)."""
     return free_port()
+
+
+@pytest.fixture(scope="session")
+def token_generated_key(
+    softhsm_token: Token,
+    pki: DemoPKI,
+    pki_server: PkiServer,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> str:
+    """A key pair generated on the token; the demo CA certifies its public key.
+
+    The private key never leaves SoftHSM. Returns the key label.
+    """
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        PublicFormat,
+        load_der_public_key,
+    )
+
+    directory = tmp_path_factory.mktemp("token-key")
+    run = _runner(directory)
+    base = [
+        "pkcs11-tool",
+        "--module",
+        SOFTHSM_MODULE,
+        "--token-label",
+        softhsm_token.label,
+        "--login",
+        "--pin",
+        softhsm_token.pin,
+    ]
+    run(*base, "--keypairgen", "--key-type", "rsa:2048", "--label", "hsm-leader", "--id", "10")
+    run(*base, "--read-object", "--type", "pubkey", "--id", "10", "-o", "pub.der")
+    public = load_der_public_key((directory / "pub.der").read_bytes())
+    cert = pki.register_token_key(
+        "hsm-leader", public.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    )
+    (directory / "cert.der").write_bytes(cert.dump())
+    run(
+        *base, "--write-object", "cert.der", "--type", "cert", "--label", "hsm-leader", "--id", "10"
+    )
+    pki_server.stop()  # serve OCSP for the new certificate too
+    pki_server.start()
+    return "hsm-leader"

@@ -26,8 +26,12 @@ from signing.pkcs12_signer import Pkcs12Signer
 
 
 def _sign(pki, trust, pdf, who="leader", pin="123456", **options):
-    return sign_document(pdf, signer=Pkcs12Signer(pki.pkcs12_path(who), pin), trust=trust,
-                         options=SignOptions(**options))
+    return sign_document(
+        pdf,
+        signer=Pkcs12Signer(pki.pkcs12_path(who), pin),
+        trust=trust,
+        options=SignOptions(**options),
+    )
 
 
 def _assert_bilingual(error: SigningError) -> None:
@@ -36,12 +40,15 @@ def _assert_bilingual(error: SigningError) -> None:
 
 
 @pytest.mark.integration
-@pytest.mark.parametrize(("who", "error"), [
-    ("revoked", CertificateRevokedError),
-    ("expired", CertificateExpiredError),
-    ("weak", WeakAlgorithmError),
-    ("stranger", CertificateNotTrustedError),
-])
+@pytest.mark.parametrize(
+    ("who", "error"),
+    [
+        ("revoked", CertificateRevokedError),
+        ("expired", CertificateExpiredError),
+        ("weak", WeakAlgorithmError),
+        ("stranger", CertificateNotTrustedError),
+    ],
+)
 def test_unfit_certificates_are_refused(who, error, pki, trust, pdfa):
     with pytest.raises(error) as caught:
         _sign(pki, trust, pdfa, who=who)
@@ -72,8 +79,9 @@ def test_ocsp_down_refuses_by_default(pki, trust, pdfa, pki_services_down):
 
 @pytest.mark.integration
 def test_ocsp_down_warns_when_configured(pki, trust, pdfa, pki_services_down):
-    signed = _sign(pki, dataclasses.replace(trust, timeout=2), pdfa,
-                   unknown_status=UnknownStatusPolicy.WARN)
+    signed = _sign(
+        pki, dataclasses.replace(trust, timeout=2), pdfa, unknown_status=UnknownStatusPolicy.WARN
+    )
 
     assert not signed.check.revocation_checked
     assert signed.warnings and "could not be obtained" in signed.warnings[0]

@@ -28,8 +28,9 @@ def test_pkcs12_signature_validates_at_requested_level(
 def test_ecdsa_p256_key_signs(pki, trust, pdfa, demo_pin, assert_signed, check_pdfsig):
     signer = Pkcs12Signer(pki.pkcs12_path("officer"), demo_pin)
 
-    signed = sign_document(pdfa, signer=signer, trust=trust,
-                           options=SignOptions(level=PadesLevel.B_T))
+    signed = sign_document(
+        pdfa, signer=signer, trust=trust, options=SignOptions(level=PadesLevel.B_T)
+    )
 
     assert_signed(signed.pdf, signed.field_name, PadesLevel.B_T)
     check_pdfsig(signed.pdf, 1)
@@ -40,7 +41,9 @@ def test_sha512_digest(pki, trust, pdfa, demo_pin, assert_signed):
     from signing.model import DigestAlgorithm
 
     signed = sign_document(
-        pdfa, signer=Pkcs12Signer(pki.pkcs12_path("leader"), demo_pin), trust=trust,
+        pdfa,
+        signer=Pkcs12Signer(pki.pkcs12_path("leader"), demo_pin),
+        trust=trust,
         options=SignOptions(digest=DigestAlgorithm.SHA512),
     )
 

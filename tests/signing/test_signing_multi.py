@@ -22,25 +22,39 @@ ICT = timezone(timedelta(hours=7))
 
 
 @pytest.fixture(scope="module")
-def three_signatures(pki, trust, pdfa, csc):
+def three_signatures(pki, pki_server, pdfa, csc):
     from signing.csc_client import CscClient
 
+    trust = pki.trust()
     client = CscClient(csc.url, "portal", "secret-for-tests")
     citizen = sign_document(
-        pdfa, signer=RemoteSigner(client, "cred-citizen", "123456"), trust=trust,
+        pdfa,
+        signer=RemoteSigner(client, "cred-citizen", "123456"),
+        trust=trust,
         options=SignOptions(level=PadesLevel.B_T),
     )
     leader = identity("leader")
     signed_by_leader = sign_document(
-        citizen.pdf, signer=Pkcs12Signer(pki.pkcs12_path("leader"), "123456"), trust=trust,
-        options=SignOptions(level=PadesLevel.B_LT, appearance=appearances.leader(
-            name=leader.common_name, title=leader.title,
-            signature_png=signature_png(leader.common_name))),
+        citizen.pdf,
+        signer=Pkcs12Signer(pki.pkcs12_path("leader"), "123456"),
+        trust=trust,
+        options=SignOptions(
+            level=PadesLevel.B_LT,
+            appearance=appearances.leader(
+                name=leader.common_name,
+                title=leader.title,
+                signature_png=signature_png(leader.common_name),
+            ),
+        ),
     )
     sealed = sign_document(
-        signed_by_leader.pdf, signer=Pkcs12Signer(pki.pkcs12_path("000.00.00.H56"), "123456"),
-        trust=trust, options=SignOptions(level=PadesLevel.B_LTA, appearance=appearances.seal(
-            seal_png=seal_png(leader.organization))),
+        signed_by_leader.pdf,
+        signer=Pkcs12Signer(pki.pkcs12_path("000.00.00.H56"), "123456"),
+        trust=trust,
+        options=SignOptions(
+            level=PadesLevel.B_LTA,
+            appearance=appearances.seal(seal_png=seal_png(leader.organization)),
+        ),
     )
     return sealed.pdf
 
@@ -88,9 +102,12 @@ def test_seal_overlaps_left_third_of_leader_signature_image(three_signatures):
 def test_attachment_stamp_top_right_of_first_page(pki, trust, pdfa, tmp_path, assert_signed):
     when = datetime(2026, 11, 22, 9, 30, tzinfo=ICT)
     signed = sign_document(
-        pdfa, signer=Pkcs12Signer(pki.pkcs12_path("000.00.00.H56"), "123456"), trust=trust,
-        options=SignOptions(appearance=appearances.attachment(
-            agency_name="Sở Nội vụ tỉnh Demo", when=when)),
+        pdfa,
+        signer=Pkcs12Signer(pki.pkcs12_path("000.00.00.H56"), "123456"),
+        trust=trust,
+        options=SignOptions(
+            appearance=appearances.attachment(agency_name="Sở Nội vụ tỉnh Demo", when=when)
+        ),
     )
 
     assert_signed(signed.pdf, "attachment_1", PadesLevel.B_B)
@@ -101,16 +118,23 @@ def test_attachment_stamp_top_right_of_first_page(pki, trust, pdfa, tmp_path, as
     assert rect.x1 > width / 2 and rect.y1 > height * 0.8
     path = tmp_path / "attachment.pdf"
     path.write_bytes(signed.pdf)
-    text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-layout", str(path), "-"],
-                          capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", "-layout", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "2026-11-22T09:30:00+07:00" in text
     assert re.search(r"Sở Nội vụ tỉnh Demo", text)
 
 
 def _widget_rects(pdf_bytes: bytes) -> dict[str, tuple[float, ...]]:
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
-        return {str(f.T): tuple(float(v) for v in f.Rect)
-                for f in pdf.Root.AcroForm.Fields if "/Rect" in f}
+        return {
+            str(f.T): tuple(float(v) for v in f.Rect)
+            for f in pdf.Root.AcroForm.Fields
+            if "/Rect" in f
+        }
 
 
 def _page_of_widget(pdf: pikepdf.Pdf, name: str) -> int:
@@ -149,4 +173,5 @@ def _embedded(font) -> bool:
         font = font.DescendantFonts[0]
     descriptor = font.get("/FontDescriptor")
     return descriptor is not None and any(
-        k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+        k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")
+    )
