@@ -17,7 +17,7 @@ APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
 	chromium chromium-driver \
 	ceph-mon ceph-mgr ceph-osd radosgw ceph-common
 
-.PHONY: help install system-packages venv translations i18n-update run test test-fast lint format clean
+.PHONY: help install system-packages venv eark-venv translations i18n-update run test test-fast lint format clean
 
 help:
 	@echo "make run    install and start the service with demo data"
@@ -43,6 +43,17 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
+# The E-ARK project's package validator pins an old lxml: it gets its own venv,
+# used by tests/archive (which make one under the test's tmp dir if this is absent).
+EARK_VENV := .venv-eark
+
+eark-venv: $(EARK_VENV)/.installed
+
+$(EARK_VENV)/.installed:
+	test -x $(EARK_VENV)/bin/python || $(PYTHON) -m venv $(EARK_VENV)
+	$(EARK_VENV)/bin/pip install -q 'eark-validator>=1.1,<1.2'
+	touch $@
+
 # Compiled catalogs (.mo) are build products; the .po files are the source.
 translations: venv
 	$(BIN)/pybabel -q compile -d portal/translations
@@ -61,7 +72,7 @@ run: install
 	$(BIN)/eforms demo seed
 	$(BIN)/eforms serve
 
-test: install
+test: install eark-venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -78,4 +89,4 @@ format: venv
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) $(EARK_VENV) var .pytest_cache

@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     """Build the Flask application from ``settings`` (default: environment)."""
     from portal import (
         admin,
+        archivist,
         audit_trail,
         authoring,
         dossiers,
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         authoring.bp,
         forms_api,
         verification.bp,
+        archivist.bp,
     ):
         app.register_blueprint(blueprint)
     return app

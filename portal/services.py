@@ -13,6 +13,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
+from archive.ports import SignatureVerifier
 from dossiers import CodeFormat, DossierPolicy, WorkingCalendar
 from forms_builder.prefill import PrefillConfig, PrefillService, build_prefill
 from forms_builder.rendering import check_renders
@@ -68,7 +69,7 @@ def build_services(settings: Settings) -> Services:
     )
     ledger = JobLedger(db)
     signing = DemoSigning(settings.data_dir, pki_port=settings.pki_port, csc_port=settings.csc_port)
-    return Services(
+    built = Services(
         settings=settings,
         db=db,
         dossier_policy=DossierPolicy(
@@ -88,6 +89,35 @@ def build_services(settings: Settings) -> Services:
         # Publishing refuses a form whose sample does not render to valid PDF/A.
         forms=FormService(db, render_check=check_renders),
     )
+    register_archive_jobs(built)
+    return built
+
+
+def archive_verifier(built: Services) -> SignatureVerifier:
+    """The signature check archive ingest uses: the project's verification (issue 8),
+    against ``EFORMS_ARCHIVE_TRUST_ROOTS`` or else the verification trust store."""
+    from archive.report_verifier import ReportVerifier
+
+    paths = [Path(p.strip()) for p in built.settings.archive_trust_roots.split(",") if p.strip()]
+    trust = TrustStore.from_pem_files(paths) if paths else built.verifier.trust
+    return ReportVerifier(trust, revocation=RevocationPolicy.BOTH)
+
+
+def register_archive_jobs(built: Services) -> None:
+    """The archive's background jobs: the fixity audit (scheduled or started by hand)."""
+    from archive.fixity import run_fixity_audit
+
+    def fixity(progress: object, *, sample: int = 0, actor: str = "system") -> dict[str, object]:
+        report = run_fixity_audit(
+            built.db,
+            built.object_store,
+            sample=sample or None,
+            actor=actor,
+            progress=progress,  # type: ignore[arg-type]
+        )
+        return {"run_id": report.run_id, "totals": report.totals, "scope": report.scope}
+
+    built.job_registry.register("archive.fixity_audit", fixity)
 
 
 def _prefill_config(settings: Settings) -> PrefillConfig:

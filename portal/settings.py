@@ -125,6 +125,11 @@ class Settings:
     """Celery broker (``redis://host:6379/0``); empty runs jobs on in-process threads."""
     job_workers: int = 2
     """Threads of the in-process job queue."""
+    archive_trust_roots: str = ""
+    """PEM file(s), comma-separated, of the roots archive ingest verifies signatures against;
+    empty means the demo PKI's root (demo mode only)."""
+    archive_fixity_period_days: int = 365
+    """Every archived file is re-read at least once in this many days (daily audits)."""
     outbox_endpoints: str = ""
     """Comma-separated URLs that receive dossier status events (empty: none)."""
     outbox_secret: str = field(default="", repr=False)

@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     # After the module that defines the ``forms`` group: adds ``forms render`` to it.
     "portal.cli.render",
     "portal.cli.verify",
+    "portal.cli.archive",
 )
 
 

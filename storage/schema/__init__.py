@@ -5,6 +5,16 @@ repository module; nothing else touches them directly.
 """
 
 from storage.schema.accounts import AgencyRow, RoleGrantRow, UserRow
+from storage.schema.archive import (
+    ArchiveDisposalRow,
+    ArchiveEventRow,
+    ArchiveFileRow,
+    ArchiveFixityRunRow,
+    ArchiveHoldPackageRow,
+    ArchiveHoldRow,
+    ArchivePackageRow,
+    ArchiveTombstoneRow,
+)
 from storage.schema.audit import AuditEventRow, AuditHeadRow
 from storage.schema.base import Base, UTCDateTime, utcnow
 from storage.schema.dossiers import (
@@ -23,6 +33,14 @@ from storage.schema.verification import VerificationRow
 
 __all__ = [
     "AgencyRow",
+    "ArchiveDisposalRow",
+    "ArchiveEventRow",
+    "ArchiveFileRow",
+    "ArchiveFixityRunRow",
+    "ArchiveHoldPackageRow",
+    "ArchiveHoldRow",
+    "ArchivePackageRow",
+    "ArchiveTombstoneRow",
     "ArchiveQueueRow",
     "AuditEventRow",
     "AuditHeadRow",

@@ -1,0 +1,110 @@
+"""Archivist pages (portal/archivist): search, DIP with a reason (logged), disposal, holds."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from archive.builder import build_package
+from archive.codes import VN_TZ
+from archive.demo import demo_record
+from archive.ingest import ingest
+from archive.record import DossierRecord
+from archive.report_verifier import ReportVerifier
+from portal.services import services
+from storage.audit import AuditFilter, search_events
+from storage.schema.archive import ArchiveTombstoneRow
+from tests.conftest import login
+
+
+def _ingested(app: Flask, record: DossierRecord, verifier: ReportVerifier, tmp: Path) -> str:
+    built = services(app)
+    sip = build_package(record, out_dir=tmp, verifier=verifier)
+    return ingest(
+        sip.path, db=built.db, store=built.object_store, verifier=verifier, actor="archivist"
+    ).package_id
+
+
+def test_archivist_finds_and_opens_a_package_with_a_reason(
+    app: Flask,
+    client: FlaskClient,
+    record: DossierRecord,
+    verifier: ReportVerifier,
+    tmp_path: Path,
+) -> None:
+    code = _ingested(app, record, verifier, tmp_path)
+    login(client, "archivist")
+    page = client.get("/archive/", query_string={"applicant": "001203012345"})
+    assert page.status_code == 200 and code in page.get_data(as_text=True)
+    refused = client.post(f"/archive/{code}/dip", data={"reason": " "})
+    assert refused.status_code == 302
+    got = client.post(f"/archive/{code}/dip", data={"reason": "Thanh tra yêu cầu"})
+    assert got.status_code == 200 and got.mimetype == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(got.data)) as dip:
+        assert f"{code}/METS.xml" in dip.namelist()
+    with services(app).db.unit_of_work() as session:
+        rows, _ = search_events(session, AuditFilter(action="archive.access"))
+    assert rows[0].actor == "archivist" and rows[0].details["reason"] == "Thanh tra yêu cầu"
+
+
+def test_holds_from_the_disposal_page(
+    app: Flask,
+    client: FlaskClient,
+    record: DossierRecord,
+    verifier: ReportVerifier,
+    tmp_path: Path,
+) -> None:
+    code = _ingested(app, record, verifier, tmp_path)
+    login(client, "archivist")
+    assert client.get("/archive/disposal").status_code == 200
+    placed = client.post(
+        "/archive/holds", data={"codes": code, "title": "Vụ kiện 1", "mandate": "Tòa án tỉnh"}
+    )
+    assert placed.status_code == 302
+    page = client.get("/archive/disposal").get_data(as_text=True)
+    assert "Vụ kiện 1" in page
+    assert client.get("/archive/fixity").status_code == 200
+
+
+def test_other_roles_cannot_open_packages(client: FlaskClient) -> None:
+    login(client, "citizen")
+    assert client.get("/archive/").status_code == 403
+    assert client.post("/archive/X/dip", data={"reason": "x"}).status_code == 403
+
+
+def test_disposal_steps_each_need_their_own_role(
+    app: Flask, client: FlaskClient, seal, verifier: ReportVerifier, tmp_path: Path
+) -> None:
+    old = demo_record(
+        dossier_code="000.00.00.H56-100315-0003",
+        sign=seal,
+        closed=datetime(2010, 3, 15, 10, 0, tzinfo=VN_TZ),
+    )
+    code = _ingested(app, old, verifier, tmp_path)
+    leader, archivist = app.test_client(), client
+    login(leader, "leader")
+    login(archivist, "archivist")
+    assert leader.post("/archive/disposal/propose", data={"codes": code}).status_code == 403
+    page = archivist.get("/archive/disposal").get_data(as_text=True)
+    assert f'value="{code}"' in page
+    assert archivist.post("/archive/disposal/propose", data={"codes": code}).status_code == 302
+    refused = archivist.post("/archive/disposal/1/approve", data={"decision": "QĐ 1"})
+    assert refused.status_code == 403
+    approved = leader.post("/archive/disposal/1/approve", data={"decision": "QĐ 5/QĐ-SNV"})
+    assert approved.status_code == 302
+    assert archivist.post(f"/archive/disposal/bin/{code}/delete").status_code == 302
+    with services(app).db.unit_of_work() as session:
+        tomb = session.get(ArchiveTombstoneRow, code)
+        assert tomb is not None and tomb.decision_ref == "QĐ 5/QĐ-SNV"
+        rows, _ = search_events(session, AuditFilter(object_id=code), limit=50)
+    actions = {r.action for r in rows}
+    assert {
+        "archive.disposal.propose",
+        "archive.disposal.approve",
+        "archive.disposal.delete",
+    } <= actions
