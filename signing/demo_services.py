@@ -68,6 +68,11 @@ class DemoSigning:
             ).start()
         return self
 
+    @property
+    def serving(self) -> bool:
+        """Whether this process serves the demo PKI and the CSC server."""
+        return self._csc is not None
+
     def stop(self) -> None:
         for server in (self._csc, self._pki_server):
             if server is not None:

@@ -106,3 +106,23 @@ def test_doctor_exit_codes(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["doctor", "--timeout", "2"], env=env)
     assert result.exit_code == 1
     assert "FAIL" in result.output and "prefill.enterprise" in result.output
+
+
+def test_readyz_covers_store_and_demo_signing(tmp_path: Path, seeded_sqlite: Path) -> None:
+    settings = make_settings(tmp_path / "d", pki_port=free_port())
+    install_seeded_db(seeded_sqlite, settings.data_dir)
+    app = create_app(settings)
+    svc = services(app)
+    svc.signing.start()
+    try:
+        response = app.test_client().get("/readyz")
+        checks = {c["name"]: c["status"] for c in response.json["checks"]}
+        assert checks == {
+            "database": "ok",
+            "object_store": "ok",
+            "signing.demo_pki": "ok",
+            "signing.remote": "ok",
+        }
+    finally:
+        svc.signing.stop()
+        svc.db.dispose()
