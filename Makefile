@@ -10,11 +10,12 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # Debian packages: WeasyPrint (pango, harfbuzz subsetting), fonts with Times New
 # Roman metrics and full Vietnamese, PostgreSQL and Redis for the test servers,
 # SoftHSM2 + OpenSC for PKCS#11, poppler and qpdf for independent PDF checks,
-# Chromium for the e2e tests, Ceph for the real S3 object-lock server.
+# Chromium for the e2e tests, nginx for the reverse-proxy tests, Ceph for the real
+# S3 object-lock server.
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
 	fonts-liberation2 fonts-noto-core fonts-dejavu-core \
 	postgresql redis-server softhsm2 opensc poppler-utils qpdf \
-	chromium chromium-driver \
+	chromium chromium-driver nginx-light \
 	ceph-mon ceph-mgr ceph-osd radosgw ceph-common
 
 .PHONY: help install system-packages venv eark-venv translations i18n-update run test test-fast lint format clean

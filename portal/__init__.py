@@ -64,6 +64,11 @@ def create_app(settings: Settings | None = None) -> Flask:
         PREFERRED_URL_SCHEME="https" if settings.resolved_cookie_secure else "http",
     )
     app.config.update(settings.extra)
+    if settings.proxy_count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.proxy_count
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     app.extensions[EXTENSION_KEY] = build_services(settings)
     logging.getLogger("eforms").setLevel(logging.INFO)
 

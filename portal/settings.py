@@ -105,6 +105,9 @@ class Settings:
     """Seconds a production worker may spend on one request before it is restarted."""
     forwarded_allow_ips: str = "127.0.0.1"
     """Reverse proxies whose X-Forwarded-* headers are trusted."""
+    proxy_count: int = 0
+    """Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted
+    (1 behind one nginx); the client address used for rate limits and audit comes from them."""
     allow_demo_in_production: bool = False
     """Let ``eforms serve --production`` start with demo accounts or the demo PKI."""
     object_store: str = "fs"

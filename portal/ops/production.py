@@ -7,6 +7,7 @@ PKI unless ``EFORMS_ALLOW_DEMO_IN_PRODUCTION`` says so.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -107,6 +108,12 @@ class ProductionServer(BaseApplication):  # type: ignore[misc]
                 self.cfg.set(key.lower(), value)
 
     def load(self) -> Flask:
+        if self.settings.workers > 1 and self.settings.ratelimit_storage_url == "memory://":
+            logging.getLogger(__name__).warning(
+                "rate limits are counted per worker (%s workers); set "
+                "EFORMS_RATELIMIT_STORAGE_URL=redis://... to share them",
+                self.settings.workers,
+            )
         from portal import create_app
         from portal.ops.logs import configure_logging
         from portal.ops.outbox_runner import start_outbox
