@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         audit_trail.bp,
         dossiers.bp,
         dossiers.lookup_bp,
+        dossiers.results_bp,
         authoring.bp,
         forms_api,
         verification.bp,
