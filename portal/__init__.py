@@ -86,6 +86,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         dossiers.bp,
         dossiers.lookup_bp,
         dossiers.results_bp,
+        dossiers.stats_bp,
         authoring.bp,
         forms_api,
         verification.bp,

@@ -2,6 +2,7 @@
 one dossier with its history and actions, and the public lookup."""
 
 from portal.dossiers.results import bp as results_bp
+from portal.dossiers.stats import bp as stats_bp
 from portal.dossiers.views import bp, lookup_bp
 
-__all__ = ["bp", "lookup_bp", "results_bp"]
+__all__ = ["bp", "lookup_bp", "results_bp", "stats_bp"]
