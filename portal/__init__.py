@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         dossiers.lookup_bp,
         dossiers.results_bp,
         dossiers.stats_bp,
+        dossiers.batch_bp,
         authoring.bp,
         forms_api,
         verification.bp,

@@ -31,7 +31,7 @@ from storage.schema import AgencyRow
 
 bp = Blueprint("results", __name__)
 
-_IDENTITY_IDS = {i.id for i in IDENTITIES}
+DEMO_IDENTITY_IDS = {i.id for i in IDENTITIES}
 DEMO_LEADER = "leader"
 DEMO_AGENCY = "000.00.00.H56"
 
@@ -40,8 +40,8 @@ def result_signer(svc: Services, *, leader: str, agency_id: str) -> SignResult:
     """Leader signature (blue, PAdES B-LT) then agency seal (red, overlapping), as one call."""
     signing = svc.signing.start()
     trust = signing.pki.trust()
-    leader_id = leader if leader in _IDENTITY_IDS else DEMO_LEADER
-    agency = agency_id if agency_id in _IDENTITY_IDS else DEMO_AGENCY
+    leader_id = leader if leader in DEMO_IDENTITY_IDS else DEMO_LEADER
+    agency = agency_id if agency_id in DEMO_IDENTITY_IDS else DEMO_AGENCY
 
     def sign(pdf: bytes) -> bytes:
         signed = sign_document(

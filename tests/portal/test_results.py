@@ -232,3 +232,30 @@ def test_tsa_down_leaves_the_dossier_unchanged(app: Flask, client: FlaskClient) 
     # Once the services are back, the same click signs.
     client.post(f"/dossiers/{code}/result/sign")
     assert _dossier(app, code).status is Status.RESULT_ISSUED
+
+
+def test_batch_approval_signs_every_selected_dossier(app: Flask, client: FlaskClient) -> None:
+    codes = [_to_awaiting_approval(app, client, f"b-{i}") for i in range(3)]
+    login(client, "leader")
+    queue = client.get("/leader/").get_data(as_text=True)
+    assert all(f'name="codes" value="{c}"' in queue for c in codes)
+    response = client.post("/leader/batch-sign", data={"codes": codes})
+    assert response.status_code == 302
+    job_id = response.headers["Location"].rsplit("/", 1)[-1]
+    job = services(app).jobs.wait(job_id, timeout=120)
+    assert job.state == "succeeded", job.error_message
+    assert sorted(job.result["issued"]) == sorted(codes) and not job.result["refused"]
+    page = client.get(f"/leader/jobs/{job_id}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in page and codes[0] in page
+    for code in codes:
+        (result,) = _dossier(app, code).documents_of(DocumentKind.RESULT)
+        with services(app).object_store.get(result.object_key) as reader:
+            verdicts = validate_all(reader.read(), services(app).signing.pki)
+        assert len(verdicts) == 2 and all(v.valid and v.trusted for v in verdicts.values())
+
+
+def test_batch_refuses_dossiers_of_another_agency(app: Flask, client: FlaskClient) -> None:
+    login(client, "leader2")
+    code = _submit(app, "b-other")
+    assert client.post("/leader/batch-sign", data={"codes": [code]}).status_code == 403
+    assert client.post("/leader/batch-sign", data={}).status_code == 302
