@@ -80,6 +80,12 @@ RESULT_FIELDS: dict[str, tuple[ResultField, ...]] = {
         ResultField("Số định danh cá nhân", "Personal ID", "personal_id"),
         ResultField("Nội dung đăng ký", "Registration", "request_content"),
     ),
+    "1.013225": (
+        ResultField("Chủ đầu tư", "Investor", "investor.name"),
+        ResultField("Thửa đất số", "Land lot", "site.lot_number"),
+        ResultField("Địa điểm xây dựng", "Site", "site.address.street"),
+        ResultField("Cấp công trình", "Works grade", "works.grade"),
+    ),
 }
 """Essential data printed on each procedure's result; other procedures print the applicant."""
 
