@@ -126,6 +126,20 @@ def _lookup(data: Mapping[str, Any], path: str) -> Any:
     return value
 
 
+_SEX = {"male": "Nam / Male", "female": "Nữ / Female"}
+
+
+def _printable(value: Any) -> str:
+    """Dates as dd/mm/yyyy, sexes in words; the rest as given."""
+    text = str(value)
+    if text in _SEX:
+        return _SEX[text]
+    try:
+        return date.fromisoformat(text).strftime("%d/%m/%Y") if len(text) == 10 else text
+    except ValueError:
+        return text
+
+
 def result_content(
     dossier: Dossier,
     procedure: Procedure,
@@ -138,7 +152,7 @@ def result_content(
     spec = RESULT_FIELDS.get(procedure.code)
     if spec:
         fields = tuple(
-            (f"{f.label_vi} / {f.label_en}", str(v))
+            (f"{f.label_vi} / {f.label_en}", _printable(v))
             for f in spec
             if (v := _lookup(dossier.data, f.path)) not in (None, "")
         )
