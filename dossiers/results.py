@@ -274,11 +274,17 @@ def approve_and_sign(
     """Approve, sign the newest draft, store it as the signed ``RESULT`` and issue it.
 
     The status checks run first (wrong status or no draft: refused before
-    anything is signed); a signing error propagates, so the caller's unit of
+    anything is signed; an approved dossier without a signed result is signed
+    and issued); a signing error propagates, so the caller's unit of
     work rolls back and the dossier stays awaiting approval.
     """
-    act(session, code, Action.APPROVE, user=user, policy=policy, source_ip=source_ip)
     dossier = get_dossier(session, code)
+    if dossier.status is Status.APPROVED and not dossier.documents_of(DocumentKind.RESULT):
+        # Approved earlier without a signature (e.g. imported): sign and issue now.
+        _require(dossier, user, Actor.LEADER)
+    else:
+        act(session, code, Action.APPROVE, user=user, policy=policy, source_ip=source_ip)
+        dossier = get_dossier(session, code)
     draft = dossier.documents_of(DocumentKind.RESULT_DRAFT)[-1]
     with store.get(draft.object_key) as reader:
         unsigned = reader.read()

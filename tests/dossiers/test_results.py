@@ -152,3 +152,22 @@ def test_signing_failure_rolls_everything_back(
     assert dossier.status is Status.AWAITING_APPROVAL
     assert not dossier.documents_of(DocumentKind.RESULT)
     assert [h.to_status for h in dossier.history][-1] is Status.AWAITING_APPROVAL
+
+
+def test_an_approved_dossier_without_signed_result_is_signed_and_issued(
+    db: Database, code: str, store: FsObjectStore
+) -> None:
+    _draft(db, code, store)
+    with db.unit_of_work() as session:
+        act(session, code, Action.SUBMIT_FOR_APPROVAL, user=OFFICER, policy=POLICY)
+        act(session, code, Action.APPROVE, user=LEADER, policy=POLICY)
+    stranger = ActingUser("leader2", Actor.LEADER, frozenset({OTHER}))
+    with pytest.raises(DossierPermissionError), db.unit_of_work() as session:
+        approve_and_sign(session, code, store=store, user=stranger, policy=POLICY, sign=bytes)
+    with db.unit_of_work() as session:
+        dossier = approve_and_sign(
+            session, code, store=store, user=LEADER, policy=POLICY, sign=bytes
+        )
+    assert dossier.status is Status.RESULT_ISSUED
+    with pytest.raises(IllegalTransitionError), db.unit_of_work() as session:
+        approve_and_sign(session, code, store=store, user=LEADER, policy=POLICY, sign=bytes)
