@@ -15,7 +15,15 @@ from flask import Blueprint, Response, flash, redirect, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from dossiers import Action, Actor, DocumentKind, Dossier, DossierError, DossierPermissionError
+from dossiers import (
+    Action,
+    Actor,
+    DocumentKind,
+    Dossier,
+    DossierError,
+    DossierNotFoundError,
+    DossierPermissionError,
+)
 from dossiers.results import SignResult, approve_and_sign, citizen_record, draft_result
 from eforms.errors import EformsError
 from portal.accounts import Role
@@ -170,8 +178,10 @@ def download(code: str, document_id: int) -> Response:
     document = next((d for d in dossier.documents if d.id == document_id), None)
     staff = set(capacities(account, dossier)) - {Actor.APPLICANT}
     if document is None or (document.kind == DocumentKind.RESULT_DRAFT and not staff):
-        raise DossierError(
-            "Không tìm thấy tài liệu.", "No such document.", code="dossiers.document_not_found"
+        raise DossierNotFoundError(
+            "Không tìm thấy tài liệu này trong hồ sơ.",
+            "This dossier has no such document.",
+            details={"code": code, "document": document_id},
         )
     reader = services().object_store.get(document.object_key)
     audit(

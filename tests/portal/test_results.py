@@ -157,7 +157,7 @@ def test_draft_sign_issue_download_and_prefill(app: Flask, client: FlaskClient) 
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         assert str(doc.open_metadata()["pdfaid:part"]) == "3"
     # The citizen may not read the unsigned draft.
-    assert client.get(f"/dossiers/{code}/documents/{draft[0].id}").status_code == 400
+    assert client.get(f"/dossiers/{code}/documents/{draft[0].id}").status_code == 404
     with services(app).db.unit_of_work() as session:
         events, _total = search_events(session, AuditFilter(object_id=code), limit=100)
         actions = {e.action for e in events}
