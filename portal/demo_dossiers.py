@@ -33,7 +33,7 @@ from dossiers import (
     get_dossier,
     submit,
 )
-from dossiers.results import approve_and_sign, draft_result
+from dossiers.results import SignResult, approve_and_sign, draft_result
 from forms_builder.library import library_documents
 from forms_builder.rendering import render_pdf
 from portal.demo import DEMO_CITIZEN_ID, DEMO_PROCEDURES, HOME, OTHER, POLICE
@@ -128,12 +128,20 @@ def seed_demo_dossiers(svc: Services, *, base_url: str, echo: Callable[[str], No
     if not wanted:
         return 0
     forms = _forms(svc)
+    cache: dict[tuple[str, str], SignResult] = {}
+
+    def signers(leader: str, agency_id: str) -> SignResult:
+        """One signer per leader and agency: keys parsed and statuses checked once."""
+        if (leader, agency_id) not in cache:
+            cache[leader, agency_id] = result_signer(svc, leader=leader, agency_id=agency_id)
+        return cache[leader, agency_id]
+
     for procedure, status in wanted:
         form = forms.get(procedure.code)
         if form is None:
             continue
         code = _create(svc, procedure.code, status, form, citizen.id, citizen.full_name)
-        _walk(svc, code, procedure.agency_id, status, users, citizen.id, base_url)
+        _walk(svc, code, procedure.agency_id, status, users, citizen.id, base_url, signers)
     echo(f"Demo dossiers: {len(wanted)} created.")
     return len(wanted)
 
@@ -183,6 +191,7 @@ def _walk(
     users: dict[str, int],
     citizen_id: int,
     base_url: str,
+    signers: Callable[[str, str], SignResult],
 ) -> None:
     officer, leader = STAFF[agency_id]
     people = {
@@ -210,7 +219,7 @@ def _walk(
                     store=svc.object_store,
                     user=user,
                     policy=svc.dossier_policy,
-                    sign=result_signer(svc, leader=leader, agency_id=agency_id),
+                    sign=signers(leader, agency_id),
                 )
             else:
                 act(

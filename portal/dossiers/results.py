@@ -51,10 +51,13 @@ def result_signer(svc: Services, *, leader: str, agency_id: str) -> SignResult:
     leader_id = leader if leader in DEMO_IDENTITY_IDS else DEMO_LEADER
     agency = agency_id if agency_id in DEMO_IDENTITY_IDS else DEMO_AGENCY
 
+    leader_signer = signing.signer(leader_id)
+    seal_signer = signing.signer(agency)
+
     def sign(pdf: bytes) -> bytes:
         signed = sign_document(
             pdf,
-            signer=signing.signer(leader_id),
+            signer=leader_signer,
             trust=trust,
             options=SignOptions(
                 level=PadesLevel.B_LT,
@@ -63,7 +66,7 @@ def result_signer(svc: Services, *, leader: str, agency_id: str) -> SignResult:
         )
         sealed = sign_document(
             signed.pdf,
-            signer=signing.signer(agency),
+            signer=seal_signer,
             trust=trust,
             options=SignOptions(
                 level=PadesLevel.B_LT,
