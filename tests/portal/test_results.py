@@ -259,3 +259,15 @@ def test_batch_refuses_dossiers_of_another_agency(app: Flask, client: FlaskClien
     code = _submit(app, "b-other")
     assert client.post("/leader/batch-sign", data={"codes": [code]}).status_code == 403
     assert client.post("/leader/batch-sign", data={}).status_code == 302
+
+
+def test_progress_page_refreshes_until_the_job_is_finished(app: Flask, client: FlaskClient) -> None:
+    ledger = services(app).job_ledger
+    job_id = ledger.create("results.batch_sign", {"codes": []})
+    ledger.update(job_id, state="running", done=2, total=6, message="leader signatures")
+    login(client, "leader")
+    page = client.get(f"/leader/jobs/{job_id}").get_data(as_text=True)
+    assert '<meta http-equiv="refresh" content="2">' in page and "2 / 6" in page
+    other = ledger.create("archive.fixity_audit", {})
+    assert client.get(f"/leader/jobs/{other}").status_code == 404
+    assert client.get("/leader/jobs/no-such-job").status_code == 404
