@@ -90,6 +90,7 @@ def build_services(settings: Settings) -> Services:
         forms=FormService(db, render_check=check_renders),
     )
     register_archive_jobs(built)
+    register_result_jobs(built)
     return built
 
 
@@ -101,6 +102,13 @@ def archive_verifier(built: Services) -> SignatureVerifier:
     paths = [Path(p.strip()) for p in built.settings.archive_trust_roots.split(",") if p.strip()]
     trust = TrustStore.from_pem_files(paths) if paths else built.verifier.trust
     return ReportVerifier(trust, revocation=RevocationPolicy.BOTH)
+
+
+def register_result_jobs(built: Services) -> None:
+    """Batch approval and signing of results (``results.batch_sign``)."""
+    from portal.dossiers.batch import register_result_jobs as register
+
+    register(built)
 
 
 def register_archive_jobs(built: Services) -> None:

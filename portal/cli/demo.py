@@ -8,6 +8,7 @@ from flask import Flask
 from forms_builder.library import install_library
 from portal.cli.context import with_app
 from portal.demo import DEMO_PASSWORD, seed_demo
+from portal.demo_dossiers import seed_demo_dossiers
 from portal.services import services
 
 
@@ -17,15 +18,30 @@ def demo_group() -> None:
 
 
 @demo_group.command("seed")
+@click.option(
+    "--dossiers/--no-dossiers",
+    "with_dossiers",
+    default=True,
+    help="Also create demo dossiers in every status, closed ones with signed results.",
+)
 @with_app
-def seed(app: Flask) -> None:
-    """Create demo agencies and one account per role (idempotent); print the logins."""
+def seed(app: Flask, with_dossiers: bool) -> None:
+    """Create demo agencies, one account per role and demo dossiers (idempotent).
+
+    Prints the logins. Demo dossiers are signed with the demo PKI
+    (``eforms pki init`` first; its OCSP/CRL/TSA are served while seeding).
+    """
     svc = services(app)
     if not svc.db.has_schema():
         svc.db.upgrade()
     accounts = seed_demo(svc.db)
     installed = install_library(svc.forms)
     click.echo(f"Official forms library: {len(installed)} new form versions installed.")
+    if with_dossiers:
+        try:
+            seed_demo_dossiers(svc, base_url=svc.settings.resolved_base_url, echo=click.echo)
+        finally:
+            svc.signing.stop()
     click.echo(f"Tài khoản dùng thử / Demo logins (password for all: {DEMO_PASSWORD}):")
     for account in accounts:
         click.echo(f"  {account.username:<11} {account.role.label_en:<22} {account.agency_id}")

@@ -1,6 +1,9 @@
 """Dossier pages: officers' queue, leaders' approvals, the applicant's list,
 one dossier with its history and actions, and the public lookup."""
 
+from portal.dossiers.batch import bp as batch_bp
+from portal.dossiers.results import bp as results_bp
+from portal.dossiers.stats import bp as stats_bp
 from portal.dossiers.views import bp, lookup_bp
 
-__all__ = ["bp", "lookup_bp"]
+__all__ = ["batch_bp", "bp", "lookup_bp", "results_bp", "stats_bp"]

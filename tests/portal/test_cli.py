@@ -32,7 +32,7 @@ def test_seed_then_tamper_makes_verify_fail_naming_the_row(
     env: dict[str, str], database_url: str
 ) -> None:
     assert run(env, "db", "upgrade")[0] == 0
-    code, out = run(env, "demo", "seed")
+    code, out = run(env, "demo", "seed", "--no-dossiers")
     assert code == 0 and "admin" in out and "Demo@2026" in out
     code, out = run(env, "audit", "verify")
     assert code == 0 and "chain intact" in out
@@ -47,7 +47,7 @@ def test_seed_then_tamper_makes_verify_fail_naming_the_row(
 
 def test_users_create_grant_list(env: dict[str, str]) -> None:
     run(env, "db", "upgrade")
-    run(env, "demo", "seed")
+    run(env, "demo", "seed", "--no-dossiers")
     code, out = run(
         env,
         "users",
@@ -85,7 +85,7 @@ def test_dossiers_import_list_show_and_stats(env: dict[str, str], tmp_path: Path
     from openpyxl import load_workbook
 
     run(env, "db", "upgrade")
-    run(env, "demo", "seed")
+    run(env, "demo", "seed", "--no-dossiers")
     bundle = tmp_path / "bundle"
     (bundle / "files").mkdir(parents=True)
     (bundle / "files" / "kq.pdf").write_bytes(b"%PDF-1.7\n%%EOF\n")

@@ -1,0 +1,207 @@
+"""Result pages: the officer drafts, the leader approves and signs, people download.
+
+Kept apart from :mod:`portal.dossiers.views` (one blueprint of its own).
+Signing uses the demo signing services: a leader account signs with the
+demo identity of the same name (else ``leader``), the agency seals with the
+demo organisation certificate of its id (else the demo home agency).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, flash, redirect, url_for
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from dossiers import (
+    Action,
+    Actor,
+    DocumentKind,
+    Dossier,
+    DossierError,
+    DossierNotFoundError,
+    DossierPermissionError,
+)
+from dossiers.results import SignResult, approve_and_sign, citizen_record, draft_result
+from eforms.errors import EformsError
+from portal.accounts import Role
+from portal.auth.session import audit, client_ip, require_role
+from portal.dossiers.access import acting_user, capacities
+from portal.dossiers.views import _load_visible
+from portal.i18n import error_message
+from portal.services import Services, services
+from signing import AppearanceKind, PadesLevel, SignOptions, sign_document
+from signing.demo_identities import IDENTITIES
+from storage.audit import Outcome
+from storage.schema import AgencyRow
+
+bp = Blueprint("results", __name__)
+
+DEMO_IDENTITY_IDS = {i.id for i in IDENTITIES}
+DEMO_LEADER = "leader"
+DEMO_AGENCY = "000.00.00.H56"
+
+
+def result_signer(svc: Services, *, leader: str, agency_id: str) -> SignResult:
+    """Leader signature (blue, PAdES B-LT) then agency seal (red, overlapping), as one call."""
+    signing = svc.signing.start()
+    trust = signing.pki.trust()
+    leader_id = leader if leader in DEMO_IDENTITY_IDS else DEMO_LEADER
+    agency = agency_id if agency_id in DEMO_IDENTITY_IDS else DEMO_AGENCY
+
+    leader_signer = signing.signer(leader_id)
+    seal_signer = signing.signer(agency)
+
+    def sign(pdf: bytes) -> bytes:
+        signed = sign_document(
+            pdf,
+            signer=leader_signer,
+            trust=trust,
+            options=SignOptions(
+                level=PadesLevel.B_LT,
+                appearance=signing.appearance(leader_id, AppearanceKind.LEADER),
+            ),
+        )
+        sealed = sign_document(
+            signed.pdf,
+            signer=seal_signer,
+            trust=trust,
+            options=SignOptions(
+                level=PadesLevel.B_LT,
+                appearance=signing.appearance(agency, AppearanceKind.SEAL),
+            ),
+        )
+        return sealed.pdf
+
+    return sign
+
+
+def _agency_name(session: Session, agency_id: str) -> str:
+    row = session.get(AgencyRow, agency_id)
+    return row.name_vi if row is not None else agency_id
+
+
+@bp.post("/dossiers/<code>/result/draft")
+@require_role(Role.OFFICER)
+def draft(code: str) -> Response:
+    account, dossier = _load_visible(code)
+    user = acting_user(account, dossier, Action.SUBMIT_FOR_APPROVAL)
+    svc = services()
+    try:
+        if user is None:
+            raise DossierPermissionError(
+                "Bạn không có quyền soạn kết quả hồ sơ này.",
+                "You may not draft the result of this dossier.",
+            )
+        with svc.db.unit_of_work() as session:
+            draft_result(
+                session,
+                code,
+                store=svc.object_store,
+                user=user,
+                agency_name=_agency_name(session, dossier.agency_id),
+                base_url=svc.settings.resolved_base_url,
+            )
+    except DossierError as exc:
+        _failed("dossier.draft_result", code, exc)
+    else:
+        flash(_("Đã soạn dự thảo kết quả."), "success")
+    return redirect(url_for("dossiers.show", code=code))
+
+
+@bp.post("/dossiers/<code>/result/sign")
+@require_role(Role.LEADER)
+def approve_sign(code: str) -> Response:
+    account, dossier = _load_visible(code)
+    user = acting_user(account, dossier, Action.APPROVE)
+    svc = services()
+    try:
+        if user is None:
+            raise DossierPermissionError(
+                "Bạn không có quyền phê duyệt hồ sơ này.",
+                "You may not approve this dossier.",
+            )
+        sign = result_signer(svc, leader=account.username, agency_id=dossier.agency_id)
+        with svc.db.unit_of_work() as session:
+            issued = approve_and_sign(
+                session,
+                code,
+                store=svc.object_store,
+                user=user,
+                policy=svc.dossier_policy,
+                sign=sign,
+                source_ip=client_ip(),
+            )
+        store_for_citizen(svc, issued)
+    except EformsError as exc:
+        _failed("dossier.approve_sign", code, exc)
+    else:
+        flash(_("Đã phê duyệt, ký số và trả kết quả."), "success")
+    return redirect(url_for("dossiers.show", code=code))
+
+
+def store_for_citizen(svc: Services, dossier: Dossier) -> None:
+    """Put the issued result into the applicant's data store (for later prefill)."""
+    record = citizen_record(dossier)
+    if record is None:
+        return
+    svc.prefill.citizen_store.put_record(
+        personal_id=record.personal_id,
+        name=record.name,
+        data=record.data,
+        dossier_code=record.dossier_code,
+        issued_at=datetime.now(UTC),
+    )
+
+
+def _failed(action: str, code: str, exc: EformsError) -> None:
+    audit(
+        action,
+        outcome=Outcome.FAILURE,
+        object_type="dossier",
+        object_id=code,
+        details={"reason": exc.code},
+    )
+    flash(error_message(exc), "error")
+
+
+@bp.get("/dossiers/<code>/documents/<int:document_id>")
+@require_role(*Role)
+def download(code: str, document_id: int) -> Response:
+    """Applicant and staff of the owning agency only; streamed from the object store."""
+    account, dossier = _load_visible(code)
+    if not capacities(account, dossier):
+        raise DossierPermissionError(
+            "Chỉ người nộp hồ sơ và cán bộ cơ quan xử lý được tải tài liệu.",
+            "Only the applicant and the agency's staff may download documents.",
+            details={"code": code},
+        )
+    document = next((d for d in dossier.documents if d.id == document_id), None)
+    staff = set(capacities(account, dossier)) - {Actor.APPLICANT}
+    if document is None or (document.kind == DocumentKind.RESULT_DRAFT and not staff):
+        raise DossierNotFoundError(
+            "Không tìm thấy tài liệu này trong hồ sơ.",
+            "This dossier has no such document.",
+            details={"code": code, "document": document_id},
+        )
+    reader = services().object_store.get(document.object_key)
+    audit(
+        "dossier.download",
+        object_type="dossier",
+        object_id=code,
+        details={"document": document_id, "kind": str(document.kind)},
+    )
+
+    def stream() -> Iterator[bytes]:
+        with reader:
+            yield from reader.chunks()
+
+    response = Response(stream(), mimetype=document.media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{document.file_name}"'
+    response.headers["Content-Length"] = str(document.size)
+    return response
+
+
+__all__ = ["bp", "result_signer", "store_for_citizen"]

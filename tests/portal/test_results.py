@@ -1,0 +1,273 @@
+"""Results: the officer drafts, the leader signs and seals, the citizen downloads.
+
+One app per module on a real demo PKI (OCSP, CRL and TSA on loopback); the
+signatures are checked with pyHanko against the demo root.
+"""
+
+from __future__ import annotations
+
+import http.server
+import io
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pikepdf
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from dossiers import (
+    Applicant,
+    ApplicantKind,
+    DocumentKind,
+    Status,
+    Submission,
+    get_dossier,
+    submit,
+)
+from forms_builder.prefill import FieldBinding
+from portal import create_app
+from portal.demo import DEMO_CITIZEN_ID
+from portal.services import services
+from storage.audit import AuditFilter, search_events
+from storage.schema import UserRow
+from tests.conftest import install_seeded_db, login, make_settings
+from tests.signing.conftest import validate_all
+
+BIRTH_DATA = {
+    "addressee": "000.00.00.H56",
+    "requester": {"full_name": "Trần Văn Công Dân", "relation": "father"},
+    "child": {
+        "full_name": "Trần Minh An",
+        "birth_date": "2026-11-02",
+        "sex": "male",
+        "birth_facility": "Bệnh viện Phụ sản Hà Nội",
+    },
+    "mother": {"full_name": "Nguyễn Thị Bình"},
+    "father": {"full_name": "Trần Văn Công Dân"},
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory, seeded_sqlite: Path) -> Iterator[Flask]:
+    data_dir = tmp_path_factory.mktemp("results") / "data"
+    settings = make_settings(data_dir, pki_port=_free_port())
+    install_seeded_db(seeded_sqlite, data_dir)
+    application = create_app(settings)
+    yield application
+    services(application).signing.stop()
+    services(application).db.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def _submit(app: Flask, key: str) -> str:
+    svc = services(app)
+    with svc.db.unit_of_work() as session:
+        citizen = session.scalar(select(UserRow).where(UserRow.username == "citizen"))
+        assert citizen is not None
+        dossier = submit(
+            session,
+            Submission(
+                procedure_code="1.001193",
+                applicant=Applicant(
+                    ApplicantKind.PERSON, DEMO_CITIZEN_ID, "Trần Văn Công Dân", citizen.id
+                ),
+                data=BIRTH_DATA,
+                form_code="1.001193.TKKS",
+                idempotency_key=key,
+            ),
+            policy=svc.dossier_policy,
+            actor="citizen",
+        )
+    return dossier.code
+
+
+def _act(client: FlaskClient, code: str, action: str, note: str = "") -> None:
+    response = client.post(f"/dossiers/{code}/act", data={"action": action, "note": note})
+    assert response.status_code == 302
+
+
+def _dossier(app: Flask, code: str):  # type: ignore[no-untyped-def]
+    with services(app).db.unit_of_work() as session:
+        return get_dossier(session, code)
+
+
+def _to_awaiting_approval(app: Flask, client: FlaskClient, key: str) -> str:
+    code = _submit(app, key)
+    login(client, "officer")
+    _act(client, code, "receive")
+    _act(client, code, "start_processing")
+    assert client.post(f"/dossiers/{code}/result/draft").status_code == 302
+    _act(client, code, "submit_for_approval")
+    client.post("/logout")
+    assert _dossier(app, code).status is Status.AWAITING_APPROVAL
+    return code
+
+
+def test_draft_sign_issue_download_and_prefill(app: Flask, client: FlaskClient) -> None:
+    code = _submit(app, "r-1")
+    login(client, "officer")
+    _act(client, code, "receive")
+    _act(client, code, "request_supplement", "Thiếu giấy chứng sinh")
+    client.post("/logout")
+    login(client, "citizen")
+    _act(client, code, "supplement")
+    client.post("/logout")
+    login(client, "officer")
+    _act(client, code, "resume")
+    page = client.get(f"/dossiers/{code}").get_data(as_text=True)
+    assert "Soạn dự thảo kết quả" in page
+    assert client.post(f"/dossiers/{code}/result/draft").status_code == 302
+    draft = _dossier(app, code).documents_of(DocumentKind.RESULT_DRAFT)
+    assert len(draft) == 1 and not draft[0].signed
+    _act(client, code, "submit_for_approval")
+    client.post("/logout")
+
+    login(client, "leader")
+    assert "Phê duyệt và ký số kết quả" in client.get(f"/dossiers/{code}").get_data(as_text=True)
+    assert client.post(f"/dossiers/{code}/result/sign").status_code == 302
+    dossier = _dossier(app, code)
+    assert dossier.status is Status.RESULT_ISSUED
+    (result,) = dossier.documents_of(DocumentKind.RESULT)
+    assert result.signed
+    client.post("/logout")
+
+    login(client, "citizen")
+    page = client.get(f"/dossiers/{code}").get_data(as_text=True)
+    assert f"/dossiers/{code}/documents/{result.id}" in page
+    response = client.get(f"/dossiers/{code}/documents/{result.id}")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    pdf = response.get_data()
+    verdicts = validate_all(pdf, services(app).signing.pki)
+    assert [v.field_name for v in verdicts.values()] == ["leader_1", "seal_1"]
+    assert all(v.intact and v.valid and v.trusted and v.timestamped for v in verdicts.values())
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        assert str(doc.open_metadata()["pdfaid:part"]) == "3"
+    # The citizen may not read the unsigned draft.
+    assert client.get(f"/dossiers/{code}/documents/{draft[0].id}").status_code == 404
+    with services(app).db.unit_of_work() as session:
+        events, _total = search_events(session, AuditFilter(object_id=code), limit=100)
+        actions = {e.action for e in events}
+    assert {"dossier.download", "dossier.supplement", "dossier.issue_result"} <= actions
+
+    # A later form of the same citizen is prefilled from the birth certificate.
+    binding = FieldBinding("ho_ten_con", "citizen_store", "birth_certificate.child_name")
+    resolved = services(app).prefill.resolver.resolve((binding,), {"applicant": DEMO_CITIZEN_ID})
+    item = resolved.values["ho_ten_con"]
+    assert (item.value, item.provenance) == ("Trần Minh An", code)
+
+
+def test_officer_of_another_agency_cannot_download(app: Flask, client: FlaskClient) -> None:
+    code = _to_awaiting_approval(app, client, "r-2")
+    draft = _dossier(app, code).documents_of(DocumentKind.RESULT_DRAFT)[0]
+    login(client, "officer2")
+    assert client.get(f"/dossiers/{code}/documents/{draft.id}").status_code == 403
+
+
+def test_signing_without_draft_or_in_wrong_status_is_refused(
+    app: Flask, client: FlaskClient
+) -> None:
+    code = _submit(app, "r-3")
+    login(client, "officer")
+    _act(client, code, "receive")
+    # Drafting before processing has started: refused, nothing stored.
+    client.post(f"/dossiers/{code}/result/draft")
+    page = client.get(f"/dossiers/{code}").get_data(as_text=True)
+    assert "Chỉ soạn kết quả khi hồ sơ đang xử lý" in page
+    assert not _dossier(app, code).documents
+    _act(client, code, "start_processing")
+    # Submitting for approval without a drafted result: refused.
+    _act(client, code, "submit_for_approval")
+    assert "Chưa có dự thảo kết quả" in client.get(f"/dossiers/{code}").get_data(as_text=True)
+    client.post("/logout")
+    login(client, "leader")
+    client.post(f"/dossiers/{code}/result/sign")
+    dossier = _dossier(app, code)
+    assert dossier.status is Status.IN_PROCESSING and not dossier.documents
+
+
+class _Unavailable(http.server.BaseHTTPRequestHandler):
+    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        self.send_error(503, "down for maintenance")
+
+    do_GET = do_POST  # noqa: N815
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_tsa_down_leaves_the_dossier_unchanged(app: Flask, client: FlaskClient) -> None:
+    code = _to_awaiting_approval(app, client, "r-4")
+    signing = services(app).signing
+    port = signing.pki_port
+    signing.stop()
+    down = http.server.ThreadingHTTPServer(("127.0.0.1", port), _Unavailable)
+    thread = threading.Thread(target=down.serve_forever, daemon=True)
+    thread.start()
+    try:
+        login(client, "leader")
+        client.post(f"/dossiers/{code}/result/sign")
+        page = client.get(f"/dossiers/{code}").get_data(as_text=True)
+    finally:
+        down.shutdown()
+        down.server_close()
+        signing.stop()
+    dossier = _dossier(app, code)
+    assert dossier.status is Status.AWAITING_APPROVAL
+    assert not dossier.documents_of(DocumentKind.RESULT)
+    assert "flash-error" in page
+    # Once the services are back, the same click signs.
+    client.post(f"/dossiers/{code}/result/sign")
+    assert _dossier(app, code).status is Status.RESULT_ISSUED
+
+
+def test_batch_approval_signs_every_selected_dossier(app: Flask, client: FlaskClient) -> None:
+    codes = [_to_awaiting_approval(app, client, f"b-{i}") for i in range(3)]
+    login(client, "leader")
+    queue = client.get("/leader/").get_data(as_text=True)
+    assert all(f'name="codes" value="{c}"' in queue for c in codes)
+    response = client.post("/leader/batch-sign", data={"codes": codes})
+    assert response.status_code == 302
+    job_id = response.headers["Location"].rsplit("/", 1)[-1]
+    job = services(app).jobs.wait(job_id, timeout=120)
+    assert job.state == "succeeded", job.error_message
+    assert sorted(job.result["issued"]) == sorted(codes) and not job.result["refused"]
+    page = client.get(f"/leader/jobs/{job_id}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in page and codes[0] in page
+    for code in codes:
+        (result,) = _dossier(app, code).documents_of(DocumentKind.RESULT)
+        with services(app).object_store.get(result.object_key) as reader:
+            verdicts = validate_all(reader.read(), services(app).signing.pki)
+        assert len(verdicts) == 2 and all(v.valid and v.trusted for v in verdicts.values())
+
+
+def test_batch_refuses_dossiers_of_another_agency(app: Flask, client: FlaskClient) -> None:
+    login(client, "leader2")
+    code = _submit(app, "b-other")
+    assert client.post("/leader/batch-sign", data={"codes": [code]}).status_code == 403
+    assert client.post("/leader/batch-sign", data={}).status_code == 302
+
+
+def test_progress_page_refreshes_until_the_job_is_finished(app: Flask, client: FlaskClient) -> None:
+    ledger = services(app).job_ledger
+    job_id = ledger.create("results.batch_sign", {"codes": []})
+    ledger.update(job_id, state="running", done=2, total=6, message="leader signatures")
+    login(client, "leader")
+    page = client.get(f"/leader/jobs/{job_id}").get_data(as_text=True)
+    assert '<meta http-equiv="refresh" content="2">' in page and "2 / 6" in page
+    other = ledger.create("archive.fixity_audit", {})
+    assert client.get(f"/leader/jobs/{other}").status_code == 404
+    assert client.get("/leader/jobs/no-such-job").status_code == 404
