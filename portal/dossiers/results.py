@@ -29,7 +29,7 @@ from eforms.errors import EformsError
 from portal.accounts import Role
 from portal.auth.session import audit, client_ip, require_role
 from portal.dossiers.access import acting_user, capacities
-from portal.dossiers.views import _load_visible
+from portal.dossiers.views import load_visible
 from portal.i18n import error_message
 from portal.services import Services, services
 from signing import AppearanceKind, PadesLevel, SignOptions, sign_document
@@ -86,7 +86,7 @@ def _agency_name(session: Session, agency_id: str) -> str:
 @bp.post("/dossiers/<code>/result/draft")
 @require_role(Role.OFFICER)
 def draft(code: str) -> Response:
-    account, dossier = _load_visible(code)
+    account, dossier = load_visible(code)
     user = acting_user(account, dossier, Action.SUBMIT_FOR_APPROVAL)
     svc = services()
     try:
@@ -114,7 +114,7 @@ def draft(code: str) -> Response:
 @bp.post("/dossiers/<code>/result/sign")
 @require_role(Role.LEADER)
 def approve_sign(code: str) -> Response:
-    account, dossier = _load_visible(code)
+    account, dossier = load_visible(code)
     user = acting_user(account, dossier, Action.APPROVE)
     svc = services()
     try:
@@ -171,7 +171,7 @@ def _failed(action: str, code: str, exc: EformsError) -> None:
 @require_role(*Role)
 def download(code: str, document_id: int) -> Response:
     """Applicant and staff of the owning agency only; streamed from the object store."""
-    account, dossier = _load_visible(code)
+    account, dossier = load_visible(code)
     if not capacities(account, dossier):
         raise DossierPermissionError(
             "Chỉ người nộp hồ sơ và cán bộ cơ quan xử lý được tải tài liệu.",

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from dossiers import (
     Action,
+    Dossier,
     DossierError,
     DossierNotFoundError,
     DossierPermissionError,
@@ -21,7 +22,7 @@ from dossiers import (
 )
 from dossiers.catalog import list_procedures
 from dossiers.queries import QueueFilter, list_for_applicant, list_queue
-from portal.accounts import Role
+from portal.accounts import Account, Role
 from portal.auth.session import audit, client_ip, current_account, require_role
 from portal.dossiers.access import acting_user, can_view, capacities
 from portal.errors import N_
@@ -127,7 +128,8 @@ def citizen_home() -> str:
     return render_template("dossiers/citizen_home.html", rows=rows)
 
 
-def _load_visible(code: str):  # type: ignore[no-untyped-def]
+def load_visible(code: str) -> tuple[Account, Dossier]:
+    """The account asking and the dossier ``code``, if the account may see it (else 403)."""
     account = current_account()
     assert account is not None
     with services().db.unit_of_work() as session:
@@ -144,7 +146,7 @@ def _load_visible(code: str):  # type: ignore[no-untyped-def]
 @bp.get("/dossiers/<code>")
 @require_role(*Role)
 def show(code: str) -> str:
-    account, dossier = _load_visible(code)
+    account, dossier = load_visible(code)
     actions = sorted(
         {a for c in capacities(account, dossier) for a in allowed_actions(dossier.status, c)},
         key=list(Action).index,
@@ -166,7 +168,7 @@ def show(code: str) -> str:
 @bp.post("/dossiers/<code>/act")
 @require_role(*Role)
 def take_action(code: str) -> Response:
-    account, dossier = _load_visible(code)
+    account, dossier = load_visible(code)
     raw = request.form.get("action", "")
     if raw not in set(Action):
         abort(400)
