@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from dossiers import (
     Action,
+    DocumentKind,
     Dossier,
     DossierError,
     DossierNotFoundError,
@@ -20,6 +23,7 @@ from dossiers import (
     get_dossier,
     public_status,
 )
+from dossiers.calendar import VN_TZ
 from dossiers.catalog import list_procedures
 from dossiers.queries import QueueFilter, list_for_applicant, list_queue
 from portal.accounts import Account, Role
@@ -236,6 +240,40 @@ def lookup_code(code: str) -> tuple[str, int]:
         except DossierNotFoundError:
             message = _("Không tìm thấy hồ sơ với mã này. Vui lòng kiểm tra lại.")
     status = 200 if result else 404
+    check = _result_check(code) if result and result.resolved_at else None
     return render_template(
-        "dossiers/lookup.html", result=result, code=code, message=message
+        "dossiers/lookup.html", result=result, code=code, message=message, check=check
     ), status
+
+
+@dataclass(frozen=True)
+class ResultCheck:
+    """What the public lookup says about the dossier's signed result."""
+
+    title: str
+    indication: str
+    signers: tuple[tuple[str, str], ...]
+    """(certificate subject, signing time in Vietnam time)."""
+    checked_at: datetime
+
+
+def _result_check(code: str) -> ResultCheck | None:
+    """Verify the stored signed result, so a scanned QR tells whether it is authentic."""
+    svc = services()
+    with svc.db.unit_of_work() as session:
+        dossier = get_dossier(session, code)
+    results = [d for d in dossier.documents if d.kind is DocumentKind.RESULT and d.signed]
+    if not results:
+        return None
+    document = results[-1]
+    with svc.object_store.get(document.object_key) as reader:
+        data = reader.read()
+    report = svc.verifier.verify(data)
+    signers = tuple(
+        (
+            s.signer.subject if s.signer else "",
+            s.signing_time.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M") if s.signing_time else "",
+        )
+        for s in report.signatures
+    )
+    return ResultCheck(document.title, str(report.indication.value), signers, utcnow())

@@ -163,6 +163,10 @@ def test_draft_sign_issue_download_and_prefill(app: Flask, client: FlaskClient) 
         actions = {e.action for e in events}
     assert {"dossier.download", "dossier.supplement", "dossier.issue_result"} <= actions
 
+    # Anyone scanning the QR sees that the kept result is authentic and unchanged.
+    public = app.test_client().get(f"/tra-cuu/{code}").get_data(as_text=True)
+    assert "có chữ ký số hợp lệ" in public and DEMO_CITIZEN_ID not in public
+
     # A later form of the same citizen is prefilled from the birth certificate.
     binding = FieldBinding("ho_ten_con", "citizen_store", "birth_certificate.child_name")
     resolved = services(app).prefill.resolver.resolve((binding,), {"applicant": DEMO_CITIZEN_ID})
