@@ -1,0 +1,150 @@
+"""The citizen's side: open a prefilled form, drafts, attachments, submission, receipt."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import pikepdf
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.datastructures import MultiDict
+
+from dossiers import DocumentKind, get_dossier
+from forms_builder.library import install_library
+from forms_builder.submission import compile_form
+from forms_builder.wtforms_form import encode_formdata
+from portal.services import services
+from storage.schema import DossierRow, FormDraftRow
+from tests.conftest import login
+
+CT01 = "1.004222.CT01"
+
+VALID: dict[str, Any] = {
+    "addressee": "000.00.01.H56",
+    "full_name": "Nguyễn Văn An",
+    "birth_date": "2003-03-15",
+    "sex": "male",
+    "personal_id": "001203012345",
+    "household_head_name": "Nguyễn Văn Hùng",
+    "relation_to_head": "child",
+    "household_head_personal_id": "001075008642",
+    "request_content": "Đăng ký thường trú tại số 12 phố Hàng Bông, phường Hoàn Kiếm.",
+    "members": [
+        {"full_name": "Trần Thị Lan", "birth_date": "1978-09-05", "sex": "female",
+         "personal_id": "001178013579", "relation": "wife"},
+    ],
+}
+
+
+@pytest.fixture
+def citizen(app: Flask, client: FlaskClient) -> Iterator[FlaskClient]:
+    with app.app_context():
+        install_library(services(app).forms)
+    login(client, "citizen")
+    yield client
+
+
+def _formdata(app: Flask, data: dict[str, Any], **extra: Any) -> MultiDict[str, Any]:
+    with app.app_context():
+        compiled = compile_form(services(app).forms.in_force(CT01))
+    out: MultiDict[str, Any] = MultiDict()
+    for key, values in encode_formdata(compiled, data).items():
+        for value in values:
+            out.add(key, value)
+    for key, value in extra.items():
+        out.add(key, value)
+    return out
+
+
+def _draft_id(app: Flask) -> str:
+    with services(app).db.unit_of_work() as session:
+        row = session.query(FormDraftRow).order_by(FormDraftRow.created_at.desc()).first()
+        assert row is not None
+        return row.id
+
+
+def _dossier_count(app: Flask) -> int:
+    with services(app).db.unit_of_work() as session:
+        return session.query(DossierRow).count()
+
+
+def _pdf(data: bytes = b"") -> bytes:
+    buf = io.BytesIO()
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.save(buf)
+    return buf.getvalue()
+
+
+def test_procedures_list_the_forms_in_force(citizen: FlaskClient) -> None:
+    page = citizen.get("/citizen/thu-tuc").get_data(as_text=True)
+    assert "Đăng ký thường trú" in page
+    assert f"/citizen/bieu-mau/{CT01}" in page
+
+
+def test_form_opens_prefilled_with_source_and_locked_fields(citizen: FlaskClient) -> None:
+    response = citizen.get(f"/citizen/bieu-mau/{CT01}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'value="Nguyễn Văn An"' in page
+    assert 'value="Nguyễn Văn Hùng"' in page  # household head
+    assert "Cơ sở dữ liệu quốc gia về dân cư" in page
+    assert "readonly" in page
+    assert page.count('class="row-entry"') == 5  # household members
+
+
+def test_unknown_form_code_is_404_with_message(citizen: FlaskClient) -> None:
+    response = citizen.get("/citizen/bieu-mau/9.999999.XX")
+    assert response.status_code == 404
+    assert "9.999999.XX" in response.get_data(as_text=True)
+
+
+def test_each_step_saves_a_draft_listed_on_home(app: Flask, citizen: FlaskClient) -> None:
+    response = citizen.post(
+        f"/citizen/bieu-mau/{CT01}", data=_formdata(app, VALID, add_row="members")
+    )
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).count('class="row-entry"') == 2
+    draft = _draft_id(app)
+    with services(app).db.unit_of_work() as session:
+        row = session.get(FormDraftRow, draft)
+        assert row is not None
+        assert row.form_version == 2
+        assert row.data["request_content"] == VALID["request_content"]
+    home = citizen.get("/citizen/").get_data(as_text=True)
+    assert f"/citizen/ban-nhap/{draft}" in home
+    resumed = citizen.get(f"/citizen/ban-nhap/{draft}").get_data(as_text=True)
+    assert "Hàng Bông" in resumed
+
+
+def test_submit_creates_dossier_with_pdf_and_attachment_once(
+    app: Flask, citizen: FlaskClient
+) -> None:
+    citizen.post(f"/citizen/bieu-mau/{CT01}", data=_formdata(app, VALID, save="1"))
+    draft = _draft_id(app)
+    upload = _formdata(app, VALID, upload="1")
+    upload.add("attachment", (io.BytesIO(_pdf()), "giay-to.pdf"))
+    assert "giay-to.pdf" in citizen.post(
+        f"/citizen/ban-nhap/{draft}", data=upload, content_type="multipart/form-data"
+    ).get_data(as_text=True)
+    before = _dossier_count(app)
+    first = citizen.post(f"/citizen/ban-nhap/{draft}", data=_formdata(app, VALID, submit="1"))
+    assert first.status_code == 303, first.get_data(as_text=True)[:3000]
+    again = citizen.post(f"/citizen/ban-nhap/{draft}", data=_formdata(app, VALID, submit="1"))
+    assert again.headers["Location"] == first.headers["Location"]
+    assert _dossier_count(app) == before + 1
+    code = first.headers["Location"].rsplit("/", 1)[-1]
+    receipt = citizen.get(first.headers["Location"]).get_data(as_text=True)
+    assert code in receipt and "data:image/svg+xml" in receipt
+    with services(app).db.unit_of_work() as session:
+        dossier = get_dossier(session, code)
+    assert dossier.form_code == CT01 and dossier.form_version == "2"
+    (form_doc,) = dossier.documents_of(DocumentKind.FORM)
+    assert len(dossier.documents_of(DocumentKind.ATTACHMENT)) == 1
+    pdf = citizen.get(f"/citizen/ho-so/{code}/tai-lieu/{form_doc.id}")
+    assert pdf.status_code == 200
+    with pikepdf.open(io.BytesIO(pdf.data)) as doc:
+        assert "data.json" in doc.attachments
