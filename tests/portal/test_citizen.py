@@ -148,3 +148,111 @@ def test_submit_creates_dossier_with_pdf_and_attachment_once(
     assert pdf.status_code == 200
     with pikepdf.open(io.BytesIO(pdf.data)) as doc:
         assert "data.json" in doc.attachments
+
+
+def _started(app: Flask, citizen: FlaskClient) -> str:
+    citizen.post(f"/citizen/bieu-mau/{CT01}", data=_formdata(app, VALID, save="1"))
+    return _draft_id(app)
+
+
+def _upload(app: Flask, citizen: FlaskClient, draft: str, content: bytes, name: str) -> str:
+    data = _formdata(app, VALID, upload="1")
+    data.add("attachment", (io.BytesIO(content), name))
+    response = citizen.post(
+        f"/citizen/ban-nhap/{draft}", data=data, content_type="multipart/form-data"
+    )
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _attachments(app: Flask, draft: str) -> list[Any]:
+    with services(app).db.unit_of_work() as session:
+        row = session.get(FormDraftRow, draft)
+        assert row is not None
+        return list(row.attachments)
+
+
+def _encrypted_pdf() -> bytes:
+    buf = io.BytesIO()
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.save(buf, encryption=pikepdf.Encryption(owner="o", user="u"))
+    return buf.getvalue()
+
+
+def _javascript_pdf() -> bytes:
+    buf = io.BytesIO()
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.Root.OpenAction = pdf.make_indirect(
+        pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+    )
+    pdf.save(buf)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "reason"),
+    [
+        (b"MZ\x90\x00" + b"\x00" * 200, "giay-to.pdf", "Chỉ nhận tệp PDF, JPEG hoặc PNG"),
+        (_encrypted_pdf(), "ma-hoa.pdf", "mã hoá"),
+        (_javascript_pdf(), "js.pdf", "JavaScript"),
+        (b"%PDF-1.7\n garbage without objects", "hong.pdf", "hỏng cấu trúc"),
+    ],
+    ids=["renamed-exe", "encrypted-pdf", "javascript-pdf", "broken-pdf"],
+)
+def test_bad_attachments_are_refused_and_not_stored(
+    app: Flask, citizen: FlaskClient, content: bytes, name: str, reason: str
+) -> None:
+    draft = _started(app, citizen)
+    page = _upload(app, citizen, draft, content, name)
+    assert reason in page
+    assert _attachments(app, draft) == []
+    assert not list((app_data_dir(app)).rglob(f"*{draft}*"))
+
+
+def app_data_dir(app: Flask) -> Any:
+    return services(app).settings.data_dir
+
+
+def test_50_mb_upload_is_413_and_stores_nothing(app: Flask, citizen: FlaskClient) -> None:
+    data = _formdata(app, VALID, upload="1")
+    data.add("attachment", (io.BytesIO(b"%PDF-" + b"0" * (50 * 1024 * 1024)), "lon.pdf"))
+    response = citizen.post(
+        f"/citizen/bieu-mau/{CT01}", data=data, content_type="multipart/form-data"
+    )
+    assert response.status_code == 413
+    assert "Tệp quá lớn" in response.get_data(as_text=True)
+    with services(app).db.unit_of_work() as session:
+        assert session.query(FormDraftRow).count() == 0
+
+
+def test_value_outside_code_list_is_refused(app: Flask, citizen: FlaskClient) -> None:
+    draft = _started(app, citizen)
+    before = _dossier_count(app)
+    response = citizen.post(
+        f"/citizen/ban-nhap/{draft}", data=_formdata(app, {**VALID, "sex": "robot"}, submit="1")
+    )
+    assert response.status_code == 422
+    assert "error-summary" in response.get_data(as_text=True)
+    assert _dossier_count(app) == before
+
+
+def test_tampered_locked_value_is_refused(app: Flask, citizen: FlaskClient) -> None:
+    draft = _started(app, citizen)
+    before = _dossier_count(app)
+    tampered = {**VALID, "full_name": "Người Khác"}
+    response = citizen.post(f"/citizen/ban-nhap/{draft}", data=_formdata(app, tampered, submit="1"))
+    assert response.status_code == 409
+    assert "full_name" in response.get_data(as_text=True)
+    assert _dossier_count(app) == before
+
+
+def test_another_citizens_draft_is_not_found(app: Flask, citizen: FlaskClient) -> None:
+    response = citizen.get("/citizen/ban-nhap/not-a-draft")
+    assert response.status_code == 404
+
+
+def test_download_needs_login(app: Flask, client: FlaskClient) -> None:
+    response = client.get("/citizen/ho-so/X/tai-lieu/1")
+    assert response.status_code in (302, 401)
