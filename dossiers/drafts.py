@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dossiers.errors import DraftNotFoundError
-from dossiers.model import Applicant, Dossier, DocumentKind, Submission
+from dossiers.model import Applicant, DocumentKind, Dossier, Submission
 from dossiers.services import DossierPolicy, add_document, get_dossier, submit
 from forms_builder.codelists import CodeLists
 from forms_builder.model import FormDefinition

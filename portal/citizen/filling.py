@@ -164,8 +164,9 @@ def handle_post(draft: Draft | None, *, procedure_code: str, form_code: str) -> 
         return _submit(compiled, form, draft)
     elif not (upload is not None and upload.filename):
         flash(_("Đã lưu bản nháp."), "success")
-    return _page(compiled, form, _prefill(compiled.definition), draft=draft,
-                 procedure_code=procedure_code)
+    return _page(
+        compiled, form, _prefill(compiled.definition), draft=draft, procedure_code=procedure_code
+    )
 
 
 def _attach(draft: Draft, file_name: str, data: bytes, definition: FormDefinition) -> Draft:
@@ -178,8 +179,13 @@ def _attach(draft: Draft, file_name: str, data: bytes, definition: FormDefinitio
         return draft
     built = services()
     stored = add_attachment(
-        built.db, built.object_store, draft.id, user_id=draft.user_id,
-        file_name=file_name, data=data, media_type=media_type,
+        built.db,
+        built.object_store,
+        draft.id,
+        user_id=draft.user_id,
+        file_name=file_name,
+        data=data,
+        media_type=media_type,
     )
     flash(_("Đã đính kèm tệp %(name)s.", name=stored.file_name), "success")
     return replace(draft, attachments=(*draft.attachments, stored))
@@ -206,10 +212,22 @@ def _submit(compiled: CompiledForm, form: DefinitionForm, draft: Draft) -> Any:
     fields_ok = form.validate(today=today)
     outcome = validate_submission(compiled, form.submission_data(), today=today)
     if not (fields_ok and outcome.accepted):
-        audit("citizen.submit", object_type="draft", object_id=draft.id,
-              outcome=AuditOutcome.FAILURE, details={"errors": sorted(outcome.error_paths())})
-        return _page(compiled, form, result, draft=draft, procedure_code=draft.procedure_code,
-                     outcome=outcome, status=422)
+        audit(
+            "citizen.submit",
+            object_type="draft",
+            object_id=draft.id,
+            outcome=AuditOutcome.FAILURE,
+            details={"errors": sorted(outcome.error_paths())},
+        )
+        return _page(
+            compiled,
+            form,
+            result,
+            draft=draft,
+            procedure_code=draft.procedure_code,
+            outcome=outcome,
+            status=422,
+        )
     data = dict(outcome.data)
     check_locked_values(
         services().prefill.resolver, bindings_of(compiled.definition), _subjects(), data
@@ -238,5 +256,3 @@ def _submit(compiled: CompiledForm, form: DefinitionForm, draft: Draft) -> Any:
     if created:
         SUBMISSIONS.labels(procedure=dossier.procedure_code, channel="online").inc()
     return redirect(url_for("citizen.receipt", code=dossier.code), code=303)
-
-

@@ -33,8 +33,13 @@ VALID: dict[str, Any] = {
     "household_head_personal_id": "001075008642",
     "request_content": "Đăng ký thường trú tại số 12 phố Hàng Bông, phường Hoàn Kiếm.",
     "members": [
-        {"full_name": "Trần Thị Lan", "birth_date": "1978-09-05", "sex": "female",
-         "personal_id": "001178013579", "relation": "wife"},
+        {
+            "full_name": "Trần Thị Lan",
+            "birth_date": "1978-09-05",
+            "sex": "female",
+            "personal_id": "001178013579",
+            "relation": "wife",
+        },
     ],
 }
 
