@@ -34,6 +34,8 @@ from storage.schema import utcnow
 from storage.schema.citizen import FormDraftRow
 from storage.schema.dossiers import DossierRow
 
+_ATTEMPTS = 5
+
 
 @dataclass(frozen=True)
 class StoredAttachment:
@@ -188,23 +190,28 @@ def submit_draft(
     if draft.dossier_code:
         with db.unit_of_work() as session:
             return get_dossier(session, draft.dossier_code), False
-    written: list[str] = []
-    try:
-        with db.unit_of_work() as session:
-            dossier, created = _submit_in(session, store, request, policy, written)
-    except IntegrityError:
-        _remove(store, written)
-        with db.unit_of_work() as session:
-            code = session.scalar(
-                select(DossierRow.code).where(DossierRow.idempotency_key == draft.id)
-            )
-            if code is None:
+    for attempt in range(_ATTEMPTS):
+        written: list[str] = []
+        try:
+            with db.unit_of_work() as session:
+                return _submit_in(session, store, request, policy, written)
+        except IntegrityError:
+            # Either a concurrent submit of the same draft won (return its
+            # dossier) or two submissions drew the same dossier number on a
+            # database without row locks (SQLite): try again.
+            _remove(store, written)
+            with db.unit_of_work() as session:
+                code = session.scalar(
+                    select(DossierRow.code).where(DossierRow.idempotency_key == draft.id)
+                )
+                if code is not None:
+                    return get_dossier(session, code), False
+            if attempt == _ATTEMPTS - 1:
                 raise
-            return get_dossier(session, code), False
-    except BaseException:
-        _remove(store, written)
-        raise
-    return dossier, created
+        except BaseException:
+            _remove(store, written)
+            raise
+    raise AssertionError("unreachable")
 
 
 def _submit_in(
@@ -240,7 +247,7 @@ def _submit_in(
         code_lists=request.code_lists,
     )
     sha256 = hashlib.sha256(rendered.pdf).hexdigest()
-    key = f"dossiers/{dossier.code}/form-{sha256[:16]}.pdf"
+    key = f"dossiers/{dossier.code}/form-{sha256[:16]}-{secrets.token_hex(4)}.pdf"
     written.append(key)
     store.put(key, io.BytesIO(rendered.pdf), sha256=sha256, content_type="application/pdf")
     add_document(

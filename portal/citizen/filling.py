@@ -200,7 +200,7 @@ def _attachment_rule(definition: FormDefinition) -> AttachmentRule:
         for f in section.fields:
             if f.attachment is not None:
                 size_mb = min(size_mb, f.attachment.max_size_mb)
-                min_dpi = max(min_dpi or 0, getattr(f.attachment, "min_dpi", 0) or 0) or None
+                min_dpi = max(min_dpi or 0, f.attachment.min_dpi or 0) or None
     return AttachmentRule(max_bytes=int(size_mb * 1024 * 1024), min_dpi=min_dpi)
 
 
