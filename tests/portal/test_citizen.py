@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -213,11 +214,7 @@ def test_bad_attachments_are_refused_and_not_stored(
     page = _upload(app, citizen, draft, content, name)
     assert reason in page
     assert _attachments(app, draft) == []
-    assert not list((app_data_dir(app)).rglob(f"*{draft}*"))
-
-
-def app_data_dir(app: Flask) -> Any:
-    return services(app).settings.data_dir
+    assert list(services(app).object_store.list(f"drafts/{draft}/")) == []
 
 
 def test_50_mb_upload_is_413_and_stores_nothing(app: Flask, citizen: FlaskClient) -> None:
@@ -261,3 +258,29 @@ def test_another_citizens_draft_is_not_found(app: Flask, citizen: FlaskClient) -
 def test_download_needs_login(app: Flask, client: FlaskClient) -> None:
     response = client.get("/citizen/ho-so/X/tai-lieu/1")
     assert response.status_code in (302, 401)
+
+
+def test_concurrent_submits_of_one_draft_make_one_dossier(app: Flask, citizen: FlaskClient) -> None:
+    """Two clicks racing (two requests at once) still make one dossier and one PDF."""
+    draft = _started(app, citizen)
+    other = app.test_client()
+    login(other, "citizen")
+    before = _dossier_count(app)
+    locations: list[str] = []
+
+    def click(client: FlaskClient) -> None:
+        response = client.post(f"/citizen/ban-nhap/{draft}", data=_formdata(app, VALID, submit="1"))
+        locations.append(response.headers.get("Location", str(response.status_code)))
+
+    threads = [threading.Thread(target=click, args=(c,)) for c in (citizen, other)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(set(locations)) == 1 and locations[0].startswith("/citizen/bien-nhan/")
+    assert _dossier_count(app) == before + 1
+    code = locations[0].rsplit("/", 1)[-1]
+    stored = [o.key for o in services(app).object_store.list(f"dossiers/{code}/")]
+    with services(app).db.unit_of_work() as session:
+        (form_doc,) = get_dossier(session, code).documents_of(DocumentKind.FORM)
+    assert stored == [form_doc.object_key]
