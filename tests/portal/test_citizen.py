@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pikepdf
@@ -17,9 +18,11 @@ from dossiers import DocumentKind, get_dossier
 from forms_builder.library import install_library
 from forms_builder.submission import compile_form
 from forms_builder.wtforms_form import encode_formdata
+from portal import create_app
 from portal.services import services
 from storage.schema import DossierRow, FormDraftRow
-from tests.conftest import login
+from storage.testing import free_port
+from tests.conftest import install_seeded_db, login, make_settings
 
 CT01 = "1.004222.CT01"
 
@@ -284,3 +287,32 @@ def test_concurrent_submits_of_one_draft_make_one_dossier(app: Flask, citizen: F
     with services(app).db.unit_of_work() as session:
         (form_doc,) = get_dossier(session, code).documents_of(DocumentKind.FORM)
     assert stored == [form_doc.object_key]
+
+
+@pytest.fixture
+def registry_down_client(tmp_path: Path, seeded_sqlite: Path) -> Iterator[FlaskClient]:
+    """The app with the population source at a loopback port nobody listens on."""
+    settings = make_settings(
+        tmp_path / "down",
+        prefill_population_url=f"http://127.0.0.1:{free_port()}/api",
+        prefill_retries=0,
+    )
+    install_seeded_db(seeded_sqlite, settings.data_dir)
+    application = create_app(settings)
+    with application.app_context():
+        install_library(services(application).forms)
+    client = application.test_client()
+    login(client, "citizen")
+    yield client
+    services(application).db.dispose()
+
+
+def test_source_down_gives_a_calm_notice_and_editable_fields(
+    registry_down_client: FlaskClient,
+) -> None:
+    response = registry_down_client.get(f"/citizen/bieu-mau/{CT01}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Tạm thời chưa lấy được thông tin" in page
+    assert 'value="Nguyễn Văn An"' not in page
+    assert "readonly" not in page
