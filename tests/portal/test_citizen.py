@@ -157,6 +157,11 @@ def test_submit_creates_dossier_with_pdf_and_attachment_once(
     assert pdf.status_code == 200
     with pikepdf.open(io.BytesIO(pdf.data)) as doc:
         assert "data.json" in doc.attachments
+    url = f"/citizen/ho-so/{code}/tai-lieu/{form_doc.id}"
+    for username, status in (("officer.ca", 200), ("officer2", 403), ("auditor", 403)):
+        citizen.post("/logout")
+        login(citizen, username)
+        assert citizen.get(url).status_code == status, username
 
 
 def _started(app: Flask, citizen: FlaskClient) -> str:
