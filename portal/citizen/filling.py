@@ -27,7 +27,7 @@ from dossiers.errors import DossierNotFoundError
 from dossiers.model import Procedure
 from forms_builder.attachments import AttachmentRule, check_attachment
 from forms_builder.errors import AttachmentRefused
-from forms_builder.model import FormDefinition
+from forms_builder.model import Field, FormDefinition
 from forms_builder.prefill import check_locked_values
 from forms_builder.prefill.resolver import SOURCE_LABELS, PrefillResult
 from forms_builder.prefill_form import bindings_of, bound_fields, form_value
@@ -196,12 +196,21 @@ def _attachment_rule(definition: FormDefinition) -> AttachmentRule:
     app_max = services().settings.max_upload_mb
     size_mb = min(DEFAULT_ATTACHMENT_MB, app_max)
     min_dpi: int | None = None
-    for section in definition.sections:
-        for f in section.fields:
-            if f.attachment is not None:
-                size_mb = min(size_mb, f.attachment.max_size_mb)
-                min_dpi = max(min_dpi or 0, f.attachment.min_dpi or 0) or None
+    for f in _all_fields(definition):
+        if f.attachment is not None:
+            size_mb = min(size_mb, f.attachment.max_size_mb)
+            min_dpi = max(min_dpi or 0, f.attachment.min_dpi or 0) or None
     return AttachmentRule(max_bytes=int(size_mb * 1024 * 1024), min_dpi=min_dpi)
+
+
+def _all_fields(definition: FormDefinition) -> list[Field]:
+    out: list[Field] = []
+    pending = [f for section in definition.sections for f in section.fields]
+    while pending:
+        f = pending.pop()
+        out.append(f)
+        pending.extend(f.fields)
+    return out
 
 
 def _submit(compiled: CompiledForm, form: DefinitionForm, draft: Draft) -> Any:

@@ -321,3 +321,14 @@ def test_source_down_gives_a_calm_notice_and_editable_fields(
     assert "Tạm thời chưa lấy được thông tin" in page
     assert 'value="Nguyễn Văn An"' not in page
     assert "readonly" not in page
+
+
+@pytest.mark.parametrize("code", ["1.001193.TKKS", "1.013225.MS01"])
+def test_other_library_forms_open_and_point_attachments_to_the_upload(
+    citizen: FlaskClient, code: str
+) -> None:
+    response = citizen.get(f"/citizen/bieu-mau/{code}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "tải lên ở mục Giấy tờ kèm theo" in page
+    assert page.count('type="file"') == 1
