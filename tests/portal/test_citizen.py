@@ -19,7 +19,9 @@ from forms_builder.library import install_library
 from forms_builder.submission import compile_form
 from forms_builder.wtforms_form import encode_formdata
 from portal import create_app
+from portal.ops.metrics import SUBMISSIONS
 from portal.services import services
+from storage.audit import AuditFilter, search_events
 from storage.schema import DossierRow, FormDraftRow
 from storage.testing import free_port
 from tests.conftest import install_seeded_db, login, make_settings
@@ -140,6 +142,7 @@ def test_submit_creates_dossier_with_pdf_and_attachment_once(
         f"/citizen/ban-nhap/{draft}", data=upload, content_type="multipart/form-data"
     ).get_data(as_text=True)
     before = _dossier_count(app)
+    submitted_before = SUBMISSIONS.labels(procedure="1.004222", channel="online")._value.get()
     first = citizen.post(f"/citizen/ban-nhap/{draft}", data=_formdata(app, VALID, submit="1"))
     assert first.status_code == 303, first.get_data(as_text=True)[:3000]
     again = citizen.post(f"/citizen/ban-nhap/{draft}", data=_formdata(app, VALID, submit="1"))
@@ -157,6 +160,12 @@ def test_submit_creates_dossier_with_pdf_and_attachment_once(
     assert pdf.status_code == 200
     with pikepdf.open(io.BytesIO(pdf.data)) as doc:
         assert "data.json" in doc.attachments
+    with services(app).db.unit_of_work() as session:
+        events, _ = search_events(session, AuditFilter(object_id=code))
+    actions = sorted(e.action for e in events)
+    assert actions == ["dossier.document_added", "dossier.document_added", "dossier.submit"]
+    after = SUBMISSIONS.labels(procedure="1.004222", channel="online")._value.get()
+    assert after == submitted_before + 1
     url = f"/citizen/ho-so/{code}/tai-lieu/{form_doc.id}"
     for username, status in (("officer.ca", 200), ("officer2", 403), ("auditor", 403)):
         citizen.post("/logout")
