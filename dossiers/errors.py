@@ -43,3 +43,10 @@ class BackfillError(DossierError):
 
     code = "dossiers.backfill"
     http_status = 400
+
+
+class DraftNotFoundError(DossierError):
+    """No such draft for this citizen (another citizen's draft is not shown either)."""
+
+    code = "dossiers.draft_not_found"
+    http_status = 404

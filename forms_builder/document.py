@@ -93,6 +93,7 @@ def _field(raw: Mapping[str, Any]) -> Field:
             max_size_mb=attachment["max_size_mb"],
             min_count=attachment.get("min_count", 0),
             max_count=attachment.get("max_count", 1),
+            min_dpi=attachment.get("min_dpi"),
         )
         if attachment
         else None,
@@ -225,6 +226,7 @@ def _field_doc(f: Field) -> dict[str, Any]:
             "max_size_mb": f.attachment.max_size_mb,
             "min_count": f.attachment.min_count,
             "max_count": f.attachment.max_count,
+            **({"min_dpi": f.attachment.min_dpi} if f.attachment.min_dpi else {}),
         }
         if f.attachment
         else None,

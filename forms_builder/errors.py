@@ -122,3 +122,10 @@ class EditTargetMissing(FormError):
 
     code = "forms.edit_target_missing"
     http_status = 404
+
+
+class AttachmentRefused(FormError):
+    """An uploaded file is not an acceptable attachment (type, size, resolution, content)."""
+
+    code = "forms.attachment_refused"
+    http_status = 422

@@ -142,6 +142,8 @@ class AttachmentRule:
     max_size_mb: float
     min_count: int = 0
     max_count: int = 1
+    min_dpi: int | None = None
+    """Images (JPEG, PNG) must declare at least this resolution; PDFs are not measured."""
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         archivist,
         audit_trail,
         authoring,
+        citizen,
         dossiers,
         errors,
         home,
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         forms_api,
         verification.bp,
         archivist.bp,
+        citizen.bp,
     ):
         app.register_blueprint(blueprint)
     return app

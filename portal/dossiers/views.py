@@ -129,7 +129,9 @@ def citizen_home() -> str:
     assert account is not None
     with services().db.unit_of_work() as session:
         rows = list_for_applicant(session, account.id)
-    return render_template("dossiers/citizen_home.html", rows=rows)
+    from portal.citizen import home_context
+
+    return render_template("citizen/home.html", rows=rows, **home_context(account.id))
 
 
 def load_visible(code: str) -> tuple[Account, Dossier]:

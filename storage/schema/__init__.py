@@ -17,6 +17,7 @@ from storage.schema.archive import (
 )
 from storage.schema.audit import AuditEventRow, AuditHeadRow
 from storage.schema.base import Base, UTCDateTime, utcnow
+from storage.schema.citizen import FormDraftRow
 from storage.schema.dossiers import (
     ArchiveQueueRow,
     DossierCounterRow,
@@ -51,6 +52,7 @@ __all__ = [
     "DossierEventRow",
     "DossierRow",
     "FormDefinitionRow",
+    "FormDraftRow",
     "JobRow",
     "OutboxEventRow",
     "ProcedureRow",

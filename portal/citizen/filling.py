@@ -1,0 +1,267 @@
+"""Filling a form: open it prefilled, save the draft on every step, attach, submit.
+
+Every POST saves the draft first (a new one on the first step), then does
+what the pressed button asks: add a row, save, upload, or submit. Without
+JavaScript every step is a plain form post that re-renders the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from dossiers import Applicant, ApplicantKind
+from dossiers.catalog import list_procedures
+from dossiers.drafts import (
+    Draft,
+    SubmitRequest,
+    add_attachment,
+    create_draft,
+    save_draft,
+    submit_draft,
+)
+from dossiers.errors import DossierNotFoundError
+from dossiers.model import Procedure
+from forms_builder.attachments import AttachmentRule, check_attachment
+from forms_builder.errors import AttachmentRefused
+from forms_builder.model import Field, FormDefinition
+from forms_builder.prefill import check_locked_values
+from forms_builder.prefill.resolver import SOURCE_LABELS, PrefillResult
+from forms_builder.prefill_form import bindings_of, bound_fields, form_value
+from forms_builder.submission import CompiledForm, Outcome, compile_form, validate_submission
+from forms_builder.wtforms_compiler import compile_wtforms
+from forms_builder.wtforms_form import DefinitionForm, encode_formdata, local_today
+from portal.auth.session import audit, client_ip, current_account
+from portal.authoring import agency_code_lists
+from portal.i18n import current_lang
+from portal.ops.metrics import SUBMISSIONS
+from portal.services import services
+from storage.audit import Outcome as AuditOutcome
+
+#: Per-file limit when the definition sets none (the app's request limit still applies).
+DEFAULT_ATTACHMENT_MB = 10.0
+
+
+def procedure_for_form(form_code: str) -> Procedure:
+    """The procedure whose form is ``form_code``; 404 with a message when none is."""
+    with services().db.unit_of_work() as session:
+        for p in list_procedures(session):
+            if p.form_code == form_code:
+                return p
+    raise DossierNotFoundError(
+        f"Không có thủ tục nào dùng biểu mẫu '{form_code}'.",
+        f"No procedure uses the form '{form_code}'.",
+        details={"form": form_code},
+    )
+
+
+def _subjects() -> dict[str, str]:
+    account = current_account()
+    return {"applicant": account.personal_id} if account and account.personal_id else {}
+
+
+def _prefill(definition: FormDefinition) -> PrefillResult:
+    return services().prefill.resolver.resolve(bindings_of(definition), _subjects())
+
+
+def _prefilled_data(definition: FormDefinition, result: PrefillResult) -> dict[str, Any]:
+    lists = agency_code_lists()
+    data: dict[str, Any] = {}
+    for f in bound_fields(definition):
+        item = result.values.get(f.key)
+        if item is not None:
+            value = form_value(f, item.value, lists)
+            if value is not None:
+                data[f.key] = value
+    return data
+
+
+def _compiled(code: str, version: int | None = None) -> CompiledForm:
+    forms = services().forms
+    definition = forms.get(code, version) if version else forms.in_force(code)
+    return compile_form(definition, code_lists=agency_code_lists())
+
+
+def open_form(procedure: Procedure, form_code: str) -> str:
+    """The form in force, prefilled from the citizen's personal ID (no draft yet)."""
+    compiled = _compiled(form_code)
+    result = _prefill(compiled.definition)
+    data = _prefilled_data(compiled.definition, result)
+    form = compile_wtforms(compiled, lang=current_lang())(formdata=encode_formdata(compiled, data))
+    return _page(compiled, form, result, draft=None, procedure_code=procedure.code)
+
+
+def render_draft(draft: Draft) -> str:
+    """A saved draft, as the citizen left it."""
+    compiled = _compiled(draft.form_code, draft.form_version)
+    form_class = compile_wtforms(compiled, lang=current_lang())
+    form = form_class(formdata=encode_formdata(compiled, draft.data))
+    result = _prefill(compiled.definition)
+    return _page(compiled, form, result, draft=draft, procedure_code=draft.procedure_code)
+
+
+def _page(
+    compiled: CompiledForm,
+    form: DefinitionForm,
+    result: PrefillResult,
+    *,
+    draft: Draft | None,
+    procedure_code: str,
+    outcome: Outcome | None = None,
+    status: int = 200,
+) -> Any:
+    lang = current_lang()
+    labels = {k: (vi if lang != "en" else en) for k, (vi, en) in SOURCE_LABELS.items()}
+    action = (
+        url_for("citizen.draft", draft_id=draft.id)
+        if draft
+        else url_for("citizen.start", form_code=compiled.definition.code)
+    )
+    html = render_template(
+        "citizen/fill.html",
+        definition=compiled.definition,
+        form=form,
+        prefill=result.values,
+        notices=result.notices,
+        source_labels=labels,
+        draft=draft,
+        action=action,
+        procedure_code=procedure_code,
+        outcome=outcome,
+        max_upload_mb=services().settings.max_upload_mb,
+    )
+    return (html, status) if status != 200 else html
+
+
+def handle_post(draft: Draft | None, *, procedure_code: str, form_code: str) -> Any:
+    """Save the step, then add a row, upload, or submit as the pressed button asks."""
+    account = current_account()
+    assert account is not None
+    compiled = _compiled(form_code, draft.form_version if draft else None)
+    form = compile_wtforms(compiled, lang=current_lang())(formdata=request.form)
+    data = form.submission_data()
+    with services().db.unit_of_work() as session:
+        if draft is None:
+            draft = create_draft(
+                session,
+                user_id=account.id,
+                procedure_code=procedure_code,
+                definition=compiled.definition,
+                data=data,
+            )
+        else:
+            draft = save_draft(session, draft.id, user_id=account.id, data=data)
+    upload = request.files.get("attachment")
+    if upload is not None and upload.filename:
+        draft = _attach(draft, upload.filename, upload.read(), compiled.definition)
+    table = form._fields.get(request.form.get("add_row", ""))
+    if table is not None and hasattr(table, "append_entry"):
+        table.append_entry()
+    elif "submit" in request.form:
+        return _submit(compiled, form, draft)
+    elif not (upload is not None and upload.filename):
+        flash(_("Đã lưu bản nháp."), "success")
+    return _page(
+        compiled, form, _prefill(compiled.definition), draft=draft, procedure_code=procedure_code
+    )
+
+
+def _attach(draft: Draft, file_name: str, data: bytes, definition: FormDefinition) -> Draft:
+    rule = _attachment_rule(definition)
+    try:
+        media_type = check_attachment(data, rule=rule)
+    except AttachmentRefused as exc:
+        flash(exc.message_en if current_lang() == "en" else exc.message_vi, "error")
+        audit("citizen.attachment_refused", object_type="draft", object_id=draft.id)
+        return draft
+    built = services()
+    stored = add_attachment(
+        built.db,
+        built.object_store,
+        draft.id,
+        user_id=draft.user_id,
+        file_name=file_name,
+        data=data,
+        media_type=media_type,
+    )
+    flash(_("Đã đính kèm tệp %(name)s.", name=stored.file_name), "success")
+    return replace(draft, attachments=(*draft.attachments, stored))
+
+
+def _attachment_rule(definition: FormDefinition) -> AttachmentRule:
+    """The strictest rule among the definition's attachment fields, capped by the app."""
+    app_max = services().settings.max_upload_mb
+    size_mb = min(DEFAULT_ATTACHMENT_MB, app_max)
+    min_dpi: int | None = None
+    for f in _all_fields(definition):
+        if f.attachment is not None:
+            size_mb = min(size_mb, f.attachment.max_size_mb)
+            min_dpi = max(min_dpi or 0, f.attachment.min_dpi or 0) or None
+    return AttachmentRule(max_bytes=int(size_mb * 1024 * 1024), min_dpi=min_dpi)
+
+
+def _all_fields(definition: FormDefinition) -> list[Field]:
+    out: list[Field] = []
+    pending = [f for section in definition.sections for f in section.fields]
+    while pending:
+        f = pending.pop()
+        out.append(f)
+        pending.extend(f.fields)
+    return out
+
+
+def _submit(compiled: CompiledForm, form: DefinitionForm, draft: Draft) -> Any:
+    account = current_account()
+    assert account is not None
+    result = _prefill(compiled.definition)
+    today = local_today()
+    fields_ok = form.validate(today=today)
+    outcome = validate_submission(compiled, form.submission_data(), today=today)
+    if not (fields_ok and outcome.accepted):
+        audit(
+            "citizen.submit",
+            object_type="draft",
+            object_id=draft.id,
+            outcome=AuditOutcome.FAILURE,
+            details={"errors": sorted(outcome.error_paths())},
+        )
+        return _page(
+            compiled,
+            form,
+            result,
+            draft=draft,
+            procedure_code=draft.procedure_code,
+            outcome=outcome,
+            status=422,
+        )
+    data = dict(outcome.data)
+    check_locked_values(
+        services().prefill.resolver, bindings_of(compiled.definition), _subjects(), data
+    ).raise_if_refused()
+    built = services()
+    dossier, created = submit_draft(
+        built.db,
+        built.object_store,
+        SubmitRequest(
+            draft=draft,
+            definition=compiled.definition,
+            data=data,
+            applicant=Applicant(
+                ApplicantKind.PERSON,
+                account.personal_id or "",
+                str(data.get("full_name") or account.full_name),
+                user_id=account.id,
+            ),
+            actor=account.username,
+            base_url=built.settings.resolved_base_url,
+            code_lists=compiled.code_lists,
+            source_ip=client_ip(),
+        ),
+        policy=built.dossier_policy,
+    )
+    if created:
+        SUBMISSIONS.labels(procedure=dossier.procedure_code, channel="online").inc()
+    return redirect(url_for("citizen.receipt", code=dossier.code), code=303)

@@ -1,0 +1,343 @@
+"""The citizen's side: open a prefilled form, drafts, attachments, submission, receipt."""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.datastructures import MultiDict
+
+from dossiers import DocumentKind, get_dossier
+from forms_builder.library import install_library
+from forms_builder.submission import compile_form
+from forms_builder.wtforms_form import encode_formdata
+from portal import create_app
+from portal.ops.metrics import SUBMISSIONS
+from portal.services import services
+from storage.audit import AuditFilter, search_events
+from storage.schema import DossierRow, FormDraftRow
+from storage.testing import free_port
+from tests.conftest import install_seeded_db, login, make_settings
+
+CT01 = "1.004222.CT01"
+
+VALID: dict[str, Any] = {
+    "addressee": "000.00.01.H56",
+    "full_name": "Nguyễn Văn An",
+    "birth_date": "2003-03-15",
+    "sex": "male",
+    "personal_id": "001203012345",
+    "household_head_name": "Nguyễn Văn Hùng",
+    "relation_to_head": "child",
+    "household_head_personal_id": "001075008642",
+    "request_content": "Đăng ký thường trú tại số 12 phố Hàng Bông, phường Hoàn Kiếm.",
+    "members": [
+        {
+            "full_name": "Trần Thị Lan",
+            "birth_date": "1978-09-05",
+            "sex": "female",
+            "personal_id": "001178013579",
+            "relation": "wife",
+        },
+    ],
+}
+
+
+@pytest.fixture
+def citizen(app: Flask, client: FlaskClient) -> Iterator[FlaskClient]:
+    with app.app_context():
+        install_library(services(app).forms)
+    login(client, "citizen")
+    yield client
+
+
+def _formdata(app: Flask, data: dict[str, Any], **extra: Any) -> MultiDict[str, Any]:
+    with app.app_context():
+        compiled = compile_form(services(app).forms.in_force(CT01))
+    out: MultiDict[str, Any] = MultiDict()
+    for key, values in encode_formdata(compiled, data).items():
+        for value in values:
+            out.add(key, value)
+    for key, value in extra.items():
+        out.add(key, value)
+    return out
+
+
+def _draft_id(app: Flask) -> str:
+    with services(app).db.unit_of_work() as session:
+        row = session.query(FormDraftRow).order_by(FormDraftRow.created_at.desc()).first()
+        assert row is not None
+        return row.id
+
+
+def _dossier_count(app: Flask) -> int:
+    with services(app).db.unit_of_work() as session:
+        return session.query(DossierRow).count()
+
+
+def _pdf(data: bytes = b"") -> bytes:
+    buf = io.BytesIO()
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.save(buf)
+    return buf.getvalue()
+
+
+def test_procedures_list_the_forms_in_force(citizen: FlaskClient) -> None:
+    page = citizen.get("/citizen/thu-tuc").get_data(as_text=True)
+    assert "Đăng ký thường trú" in page
+    assert f"/citizen/bieu-mau/{CT01}" in page
+
+
+def test_form_opens_prefilled_with_source_and_locked_fields(citizen: FlaskClient) -> None:
+    response = citizen.get(f"/citizen/bieu-mau/{CT01}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'value="Nguyễn Văn An"' in page
+    assert 'value="Nguyễn Văn Hùng"' in page  # household head
+    assert "Cơ sở dữ liệu quốc gia về dân cư" in page
+    assert "readonly" in page
+    assert page.count('class="row-entry"') == 5  # household members
+
+
+def test_unknown_form_code_is_404_with_message(citizen: FlaskClient) -> None:
+    response = citizen.get("/citizen/bieu-mau/9.999999.XX")
+    assert response.status_code == 404
+    assert "9.999999.XX" in response.get_data(as_text=True)
+
+
+def test_each_step_saves_a_draft_listed_on_home(app: Flask, citizen: FlaskClient) -> None:
+    response = citizen.post(
+        f"/citizen/bieu-mau/{CT01}", data=_formdata(app, VALID, add_row="members")
+    )
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).count('class="row-entry"') == 2
+    draft = _draft_id(app)
+    with services(app).db.unit_of_work() as session:
+        row = session.get(FormDraftRow, draft)
+        assert row is not None
+        assert row.form_version == 2
+        assert row.data["request_content"] == VALID["request_content"]
+    home = citizen.get("/citizen/").get_data(as_text=True)
+    assert f"/citizen/ban-nhap/{draft}" in home
+    resumed = citizen.get(f"/citizen/ban-nhap/{draft}").get_data(as_text=True)
+    assert "Hàng Bông" in resumed
+
+
+def test_submit_creates_dossier_with_pdf_and_attachment_once(
+    app: Flask, citizen: FlaskClient
+) -> None:
+    citizen.post(f"/citizen/bieu-mau/{CT01}", data=_formdata(app, VALID, save="1"))
+    draft = _draft_id(app)
+    upload = _formdata(app, VALID, upload="1")
+    upload.add("attachment", (io.BytesIO(_pdf()), "giay-to.pdf"))
+    assert "giay-to.pdf" in citizen.post(
+        f"/citizen/ban-nhap/{draft}", data=upload, content_type="multipart/form-data"
+    ).get_data(as_text=True)
+    before = _dossier_count(app)
+    submitted_before = SUBMISSIONS.labels(procedure="1.004222", channel="online")._value.get()
+    first = citizen.post(f"/citizen/ban-nhap/{draft}", data=_formdata(app, VALID, submit="1"))
+    assert first.status_code == 303, first.get_data(as_text=True)[:3000]
+    again = citizen.post(f"/citizen/ban-nhap/{draft}", data=_formdata(app, VALID, submit="1"))
+    assert again.headers["Location"] == first.headers["Location"]
+    assert _dossier_count(app) == before + 1
+    code = first.headers["Location"].rsplit("/", 1)[-1]
+    receipt = citizen.get(first.headers["Location"]).get_data(as_text=True)
+    assert code in receipt and "data:image/svg+xml" in receipt
+    with services(app).db.unit_of_work() as session:
+        dossier = get_dossier(session, code)
+    assert dossier.form_code == CT01 and dossier.form_version == "2"
+    (form_doc,) = dossier.documents_of(DocumentKind.FORM)
+    assert len(dossier.documents_of(DocumentKind.ATTACHMENT)) == 1
+    pdf = citizen.get(f"/citizen/ho-so/{code}/tai-lieu/{form_doc.id}")
+    assert pdf.status_code == 200
+    with pikepdf.open(io.BytesIO(pdf.data)) as doc:
+        assert "data.json" in doc.attachments
+    with services(app).db.unit_of_work() as session:
+        events, _ = search_events(session, AuditFilter(object_id=code))
+    actions = sorted(e.action for e in events)
+    assert actions == ["dossier.document_added", "dossier.document_added", "dossier.submit"]
+    after = SUBMISSIONS.labels(procedure="1.004222", channel="online")._value.get()
+    assert after == submitted_before + 1
+    url = f"/citizen/ho-so/{code}/tai-lieu/{form_doc.id}"
+    for username, status in (("officer.ca", 200), ("officer2", 403), ("auditor", 403)):
+        citizen.post("/logout")
+        login(citizen, username)
+        assert citizen.get(url).status_code == status, username
+
+
+def _started(app: Flask, citizen: FlaskClient) -> str:
+    citizen.post(f"/citizen/bieu-mau/{CT01}", data=_formdata(app, VALID, save="1"))
+    return _draft_id(app)
+
+
+def _upload(app: Flask, citizen: FlaskClient, draft: str, content: bytes, name: str) -> str:
+    data = _formdata(app, VALID, upload="1")
+    data.add("attachment", (io.BytesIO(content), name))
+    response = citizen.post(
+        f"/citizen/ban-nhap/{draft}", data=data, content_type="multipart/form-data"
+    )
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _attachments(app: Flask, draft: str) -> list[Any]:
+    with services(app).db.unit_of_work() as session:
+        row = session.get(FormDraftRow, draft)
+        assert row is not None
+        return list(row.attachments)
+
+
+def _encrypted_pdf() -> bytes:
+    buf = io.BytesIO()
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.save(buf, encryption=pikepdf.Encryption(owner="o", user="u"))
+    return buf.getvalue()
+
+
+def _javascript_pdf() -> bytes:
+    buf = io.BytesIO()
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.Root.OpenAction = pdf.make_indirect(
+        pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+    )
+    pdf.save(buf)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "reason"),
+    [
+        (b"MZ\x90\x00" + b"\x00" * 200, "giay-to.pdf", "Chỉ nhận tệp PDF, JPEG hoặc PNG"),
+        (_encrypted_pdf(), "ma-hoa.pdf", "mã hoá"),
+        (_javascript_pdf(), "js.pdf", "JavaScript"),
+        (b"%PDF-1.7\n garbage without objects", "hong.pdf", "hỏng cấu trúc"),
+    ],
+    ids=["renamed-exe", "encrypted-pdf", "javascript-pdf", "broken-pdf"],
+)
+def test_bad_attachments_are_refused_and_not_stored(
+    app: Flask, citizen: FlaskClient, content: bytes, name: str, reason: str
+) -> None:
+    draft = _started(app, citizen)
+    page = _upload(app, citizen, draft, content, name)
+    assert reason in page
+    assert _attachments(app, draft) == []
+    assert list(services(app).object_store.list(f"drafts/{draft}/")) == []
+
+
+def test_50_mb_upload_is_413_and_stores_nothing(app: Flask, citizen: FlaskClient) -> None:
+    data = _formdata(app, VALID, upload="1")
+    data.add("attachment", (io.BytesIO(b"%PDF-" + b"0" * (50 * 1024 * 1024)), "lon.pdf"))
+    response = citizen.post(
+        f"/citizen/bieu-mau/{CT01}", data=data, content_type="multipart/form-data"
+    )
+    assert response.status_code == 413
+    assert "Tệp quá lớn" in response.get_data(as_text=True)
+    with services(app).db.unit_of_work() as session:
+        assert session.query(FormDraftRow).count() == 0
+
+
+def test_value_outside_code_list_is_refused(app: Flask, citizen: FlaskClient) -> None:
+    draft = _started(app, citizen)
+    before = _dossier_count(app)
+    response = citizen.post(
+        f"/citizen/ban-nhap/{draft}", data=_formdata(app, {**VALID, "sex": "robot"}, submit="1")
+    )
+    assert response.status_code == 422
+    assert "error-summary" in response.get_data(as_text=True)
+    assert _dossier_count(app) == before
+
+
+def test_tampered_locked_value_is_refused(app: Flask, citizen: FlaskClient) -> None:
+    draft = _started(app, citizen)
+    before = _dossier_count(app)
+    tampered = {**VALID, "full_name": "Người Khác"}
+    response = citizen.post(f"/citizen/ban-nhap/{draft}", data=_formdata(app, tampered, submit="1"))
+    assert response.status_code == 409
+    assert "full_name" in response.get_data(as_text=True)
+    assert _dossier_count(app) == before
+
+
+def test_another_citizens_draft_is_not_found(app: Flask, citizen: FlaskClient) -> None:
+    response = citizen.get("/citizen/ban-nhap/not-a-draft")
+    assert response.status_code == 404
+
+
+def test_download_needs_login(app: Flask, client: FlaskClient) -> None:
+    response = client.get("/citizen/ho-so/X/tai-lieu/1")
+    assert response.status_code in (302, 401)
+
+
+def test_concurrent_submits_of_one_draft_make_one_dossier(app: Flask, citizen: FlaskClient) -> None:
+    """Two clicks racing (two requests at once) still make one dossier and one PDF."""
+    draft = _started(app, citizen)
+    other = app.test_client()
+    login(other, "citizen")
+    before = _dossier_count(app)
+    locations: list[str] = []
+
+    def click(client: FlaskClient) -> None:
+        response = client.post(f"/citizen/ban-nhap/{draft}", data=_formdata(app, VALID, submit="1"))
+        locations.append(response.headers.get("Location", str(response.status_code)))
+
+    threads = [threading.Thread(target=click, args=(c,)) for c in (citizen, other)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(set(locations)) == 1 and locations[0].startswith("/citizen/bien-nhan/")
+    assert _dossier_count(app) == before + 1
+    code = locations[0].rsplit("/", 1)[-1]
+    stored = [o.key for o in services(app).object_store.list(f"dossiers/{code}/")]
+    with services(app).db.unit_of_work() as session:
+        (form_doc,) = get_dossier(session, code).documents_of(DocumentKind.FORM)
+    assert stored == [form_doc.object_key]
+
+
+@pytest.fixture
+def registry_down_client(tmp_path: Path, seeded_sqlite: Path) -> Iterator[FlaskClient]:
+    """The app with the population source at a loopback port nobody listens on."""
+    settings = make_settings(
+        tmp_path / "down",
+        prefill_population_url=f"http://127.0.0.1:{free_port()}/api",
+        prefill_retries=0,
+    )
+    install_seeded_db(seeded_sqlite, settings.data_dir)
+    application = create_app(settings)
+    with application.app_context():
+        install_library(services(application).forms)
+    client = application.test_client()
+    login(client, "citizen")
+    yield client
+    services(application).db.dispose()
+
+
+def test_source_down_gives_a_calm_notice_and_editable_fields(
+    registry_down_client: FlaskClient,
+) -> None:
+    response = registry_down_client.get(f"/citizen/bieu-mau/{CT01}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Tạm thời chưa lấy được thông tin" in page
+    assert 'value="Nguyễn Văn An"' not in page
+    assert "readonly" not in page
+
+
+@pytest.mark.parametrize("code", ["1.001193.TKKS", "1.013225.MS01"])
+def test_other_library_forms_open_and_point_attachments_to_the_upload(
+    citizen: FlaskClient, code: str
+) -> None:
+    response = citizen.get(f"/citizen/bieu-mau/{code}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "tải lên ở mục Giấy tờ kèm theo" in page
+    assert page.count('type="file"') == 1
