@@ -8,16 +8,25 @@ their queue; the public lookup page).
 
 from __future__ import annotations
 
+import json
 import os
 import re
-import uuid
+from pathlib import Path
 
 from locust import HttpUser, between, task
 
 MIX = os.environ.get("EFORMS_LOAD_MIX", "mix")
 PASSWORD = "Demo@2026"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-FORM = os.environ.get("EFORMS_LOAD_FORM", "1.001193.TKKS")
+FORM = os.environ.get("EFORMS_LOAD_FORM", "1.004222.CT01")
+DRAFT = re.compile(r'action="/citizen/ban-nhap/([A-Za-z0-9_-]+)"')
+#: The form fields of one complete CT01 submission, prepared by benchmarks/load.py.
+FORMDATA: list[tuple[str, str]] = [
+    (k, v)
+    for k, v in json.loads(
+        Path(os.environ.get("EFORMS_LOAD_FORMDATA", "/dev/null")).read_text() or "[]"
+    )
+]
 
 
 def _csrf(html: str) -> str:
@@ -53,21 +62,26 @@ class Citizen(_LoggedIn):
 
     @task
     def submit(self) -> None:
-        start = self.client.get(f"/citizen/forms/{FORM}", name="/citizen/forms/<code>")
-        if start.status_code != 200:
+        opened = self.client.get(f"/citizen/bieu-mau/{FORM}", name="/citizen/bieu-mau/<code>")
+        if opened.status_code != 200:
             return
-        token = _csrf(start.text)
-        draft = self.client.post(
-            f"/citizen/forms/{FORM}",
-            data={"csrf_token": token, "action": "save", "idem": uuid.uuid4().hex},
-            name="/citizen/forms/<code> [save]",
-            allow_redirects=True,
+        save = [*FORMDATA, ("csrf_token", _csrf(opened.text)), ("save", "1")]
+        page = self.client.post(
+            f"/citizen/bieu-mau/{FORM}", data=save, name="/citizen/bieu-mau/<code> [save]"
         )
-        self.client.post(
-            draft.url,
-            data={"csrf_token": _csrf(draft.text) or token, "action": "submit"},
-            name="/citizen/drafts/<id> [submit]",
-        )
+        found = DRAFT.search(page.text)
+        if not found:
+            return
+        submit = [*FORMDATA, ("csrf_token", _csrf(page.text)), ("submit", "1")]
+        with self.client.post(
+            f"/citizen/ban-nhap/{found.group(1)}",
+            data=submit,
+            name="/citizen/ban-nhap/<id> [submit]",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 303:
+                response.failure(f"submit refused: HTTP {response.status_code}")
 
 
 class Officer(_LoggedIn):
