@@ -44,6 +44,9 @@ def test_citizen_fills_attaches_submits_and_downloads(
 
     expect(page.locator("#full_name")).to_have_value("Nguyễn Văn An")
     expect(page.locator("#birth_date")).to_have_value("2003-03-15")
+    expect(page.locator("#permanent_residence")).to_have_value(
+        "Số 12, ngõ 34 phố Hàng Bông, Phường Hoàn Kiếm, Thành phố Hà Nội"
+    )
     expect(page.locator("#household_head_name")).to_have_value("Nguyễn Văn Hùng")
     expect(page.locator(".row-entry")).to_have_count(5)
     expect(page.get_by_text("Cơ sở dữ liệu quốc gia về dân cư").first).to_be_visible()
