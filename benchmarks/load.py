@@ -91,13 +91,16 @@ def _formdata(env: dict[str, str], out: Path) -> Path:
 def _locust(host: str, mix: str, users: int, seconds: int, out: Path) -> dict[str, float]:
     prefix = out / mix
     env = {**os.environ, "EFORMS_LOAD_MIX": mix, "EFORMS_LOAD_FORMDATA": str(out / "formdata.json")}
-    subprocess.run(
+    result = subprocess.run(
         [str(BIN / "locust"), "-f", str(ROOT / "benchmarks" / "locustfile.py"), "--headless",
          "-u", str(users), "-r", str(max(1, users // 2)), "-t", f"{seconds}s", "--host", host,
          "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING"],
         env=env, cwd=ROOT, check=False, capture_output=True, timeout=seconds + 120,
     )  # fmt: skip
-    rows = {r["Name"]: r for r in csv.DictReader(open(f"{prefix}_stats.csv", encoding="utf-8"))}
+    stats = Path(f"{prefix}_stats.csv")
+    if not stats.exists():
+        raise RuntimeError(f"locust wrote no statistics:\n{result.stderr.decode()[-3000:]}")
+    rows = {r["Name"]: r for r in csv.DictReader(stats.open(encoding="utf-8"))}
     return (
         {name: float(r["Requests/s"]) for name, r in rows.items()}
         | {f"{name} p95": float(r["95%"] or 0) for name, r in rows.items()}
@@ -116,6 +119,7 @@ def run(database: str, users: int, seconds: int) -> None:
             subprocess.run(
                 [str(BIN / "eforms"), *command], env=env, cwd=ROOT, check=True, capture_output=True
             )
+        _formdata(env, work)
         hello = [
             str(BIN / "gunicorn"),
             "-w",

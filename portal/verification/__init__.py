@@ -18,6 +18,7 @@ from flask_wtf.file import FileField, FileRequired
 from markupsafe import Markup
 from werkzeug.wrappers.response import Response as WerkzeugResponse
 
+from dossiers import get_dossier
 from portal.accounts import Role
 from portal.auth.session import audit, current_account, require_role
 from portal.security import csrf, limiter
@@ -98,6 +99,35 @@ def auditor() -> str | WerkzeugResponse:
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
     )
+
+
+@bp.post("/verification/dossiers/<code>/<int:document_id>")
+@require_role(Role.AUDITOR, Role.SUPERVISOR)
+def verify_dossier_document(code: str, document_id: int) -> WerkzeugResponse:
+    """Verify a document kept in a dossier (picked on the dossier page), with history."""
+    svc = services()
+    with svc.db.unit_of_work() as session:
+        dossier = get_dossier(session, code)
+    document = next((d for d in dossier.documents if d.id == document_id), None)
+    if document is None:
+        abort(404)
+    with svc.object_store.get(document.object_key) as reader:
+        data = reader.read()
+    report = svc.verifier.verify(data)
+    account = current_account()
+    assert account is not None
+    name = f"{code}/{document.file_name}"
+    with svc.db.unit_of_work() as session:
+        row_id = record_verification(
+            session, actor=account.username, filename=name, report=report
+        ).id
+    audit(
+        "signature.verify",
+        object_type="dossier",
+        object_id=code,
+        details={"document": document_id, "indication": report.indication.value},
+    )
+    return redirect(url_for("verification.show", verification_id=row_id))
 
 
 def _stored(verification_id: int) -> tuple[str, VerificationReport]:

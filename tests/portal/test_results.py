@@ -163,6 +163,15 @@ def test_draft_sign_issue_download_and_prefill(app: Flask, client: FlaskClient) 
         actions = {e.action for e in events}
     assert {"dossier.download", "dossier.supplement", "dossier.issue_result"} <= actions
 
+    # An auditor picks the signed result on the dossier page and verifies it.
+    client.post("/logout")
+    login(client, "auditor")
+    assert "Kiểm tra chữ ký số" in client.get(f"/dossiers/{code}").get_data(as_text=True)
+    checked = client.post(f"/verification/dossiers/{code}/{result.id}")
+    assert checked.status_code == 302
+    report_page = client.get(checked.headers["Location"]).get_data(as_text=True)
+    assert "TOTAL_PASSED" in report_page and code in report_page
+
     # Anyone scanning the QR sees that the kept result is authentic and unchanged.
     public = app.test_client().get(f"/tra-cuu/{code}").get_data(as_text=True)
     assert "có chữ ký số hợp lệ" in public and DEMO_CITIZEN_ID not in public
