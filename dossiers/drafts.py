@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -176,6 +176,8 @@ class SubmitRequest:
     base_url: str
     code_lists: CodeLists | None = None
     source_ip: str | None = None
+    sign: Callable[[bytes], bytes] | None = None
+    """Signs the rendered form for the applicant (PAdES); None submits it unsigned."""
 
 
 def submit_draft(
@@ -246,10 +248,11 @@ def _submit_in(
         base_url=request.base_url,
         code_lists=request.code_lists,
     )
-    sha256 = hashlib.sha256(rendered.pdf).hexdigest()
+    pdf = request.sign(rendered.pdf) if request.sign else rendered.pdf
+    sha256 = hashlib.sha256(pdf).hexdigest()
     key = f"dossiers/{dossier.code}/form-{sha256[:16]}-{secrets.token_hex(4)}.pdf"
     written.append(key)
-    store.put(key, io.BytesIO(rendered.pdf), sha256=sha256, content_type="application/pdf")
+    store.put(key, io.BytesIO(pdf), sha256=sha256, content_type="application/pdf")
     add_document(
         session,
         dossier.code,
@@ -259,8 +262,9 @@ def _submit_in(
         media_type="application/pdf",
         object_key=key,
         sha256=sha256,
-        size=len(rendered.pdf),
+        size=len(pdf),
         created_by=request.actor,
+        signed=request.sign is not None,
     )
     for attachment in draft.attachments:
         add_document(

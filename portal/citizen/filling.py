@@ -7,6 +7,7 @@ JavaScript every step is a plain form post that re-renders the page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -36,9 +37,11 @@ from forms_builder.wtforms_compiler import compile_wtforms
 from forms_builder.wtforms_form import DefinitionForm, encode_formdata, local_today
 from portal.auth.session import audit, client_ip, current_account
 from portal.authoring import agency_code_lists
-from portal.i18n import current_lang
+from portal.i18n import current_lang, error_message
 from portal.ops.metrics import SUBMISSIONS
-from portal.services import services
+from portal.services import Services, services
+from signing import PadesLevel, SignOptions, sign_document
+from signing.errors import SigningError
 from storage.audit import Outcome as AuditOutcome
 
 #: Per-file limit when the definition sets none (the app's request limit still applies).
@@ -242,7 +245,50 @@ def _submit(compiled: CompiledForm, form: DefinitionForm, draft: Draft) -> Any:
         services().prefill.resolver, bindings_of(compiled.definition), _subjects(), data
     ).raise_if_refused()
     built = services()
-    dossier, created = submit_draft(
+    try:
+        dossier, created = _submit_with(built, compiled, draft, data, account)
+    except SigningError as exc:
+        audit(
+            "citizen.sign",
+            object_type="draft",
+            object_id=draft.id,
+            outcome=AuditOutcome.FAILURE,
+            details={"reason": exc.code},
+        )
+        flash(error_message(exc), "error")
+        return _page(
+            compiled,
+            form,
+            _prefill(compiled.definition),
+            draft=draft,
+            procedure_code=draft.procedure_code,
+            status=exc.http_status,
+        )
+    if created:
+        SUBMISSIONS.labels(procedure=dossier.procedure_code, channel="online").inc()
+    return redirect(url_for("citizen.receipt", code=dossier.code), code=303)
+
+
+def _citizen_signer(built: Services) -> Callable[[bytes], bytes] | None:
+    """Remote signing (CSC) of the filled form when the citizen asked for it (demo identity)."""
+    if request.form.get("sign") != "1":
+        return None
+    pin = request.form.get("sign_pin", "")
+    signing = built.signing.start()
+    signer = signing.signer("citizen", pin=pin, remote=True)
+    trust = signing.pki.trust()
+
+    def sign(pdf: bytes) -> bytes:
+        options = SignOptions(level=PadesLevel.B_T, field_name="citizen_1")
+        return sign_document(pdf, signer=signer, trust=trust, options=options).pdf
+
+    return sign
+
+
+def _submit_with(
+    built: Services, compiled: Any, draft: Any, data: dict[str, Any], account: Any
+) -> Any:
+    return submit_draft(
         built.db,
         built.object_store,
         SubmitRequest(
@@ -259,9 +305,7 @@ def _submit(compiled: CompiledForm, form: DefinitionForm, draft: Draft) -> Any:
             base_url=built.settings.resolved_base_url,
             code_lists=compiled.code_lists,
             source_ip=client_ip(),
+            sign=_citizen_signer(built),
         ),
         policy=built.dossier_policy,
     )
-    if created:
-        SUBMISSIONS.labels(procedure=dossier.procedure_code, channel="online").inc()
-    return redirect(url_for("citizen.receipt", code=dossier.code), code=303)

@@ -341,3 +341,51 @@ def test_other_library_forms_open_and_point_attachments_to_the_upload(
     assert response.status_code == 200
     assert "tải lên ở mục Giấy tờ kèm theo" in page
     assert page.count('type="file"') == 1
+
+
+@pytest.fixture
+def signing_app(tmp_path: Path, seeded_sqlite: Path) -> Iterator[Flask]:
+    """An app whose demo PKI and remote-signing server run on free ports."""
+    settings = make_settings(tmp_path / "sig", pki_port=free_port())
+    install_seeded_db(seeded_sqlite, settings.data_dir)
+    application = create_app(settings)
+    with application.app_context():
+        install_library(services(application).forms)
+    yield application
+    services(application).signing.stop()
+    services(application).db.dispose()
+
+
+def test_citizen_signs_the_form_remotely_before_submitting(signing_app: Flask) -> None:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    client = signing_app.test_client()
+    login(client, "citizen")
+    client.post(f"/citizen/bieu-mau/{CT01}", data=_formdata(signing_app, VALID, save="1"))
+    draft = _draft_id(signing_app)
+    before = _dossier_count(signing_app)
+    wrong = client.post(
+        f"/citizen/ban-nhap/{draft}",
+        data=_formdata(signing_app, VALID, submit="1", sign="1", sign_pin="000000"),
+    )
+    assert wrong.status_code >= 400 and "PIN" in wrong.get_data(as_text=True)
+    assert _dossier_count(signing_app) == before
+    signed = client.post(
+        f"/citizen/ban-nhap/{draft}",
+        data=_formdata(signing_app, VALID, submit="1", sign="1", sign_pin="123456"),
+    )
+    assert signed.status_code == 303, signed.get_data(as_text=True)[:2000]
+    code = signed.headers["Location"].rsplit("/", 1)[-1]
+    with services(signing_app).db.unit_of_work() as session:
+        (form_doc,) = get_dossier(session, code).documents_of(DocumentKind.FORM)
+    assert form_doc.signed
+    pdf = client.get(f"/citizen/ho-so/{code}/tai-lieu/{form_doc.id}").data
+    pki = services(signing_app).signing.pki
+    context = ValidationContext(trust_roots=[pki.root], other_certs=[pki.intermediate])
+    (embedded,) = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
+    status = validate_pdf_signature(embedded, context)
+    assert status.intact and status.valid and status.trusted and status.timestamp_validity
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        assert "data.json" in doc.attachments
