@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from forms_builder.identifiers import parse_enterprise_code, parse_personal_id
 from forms_builder.prefill.model import (
@@ -55,51 +56,46 @@ class LazyRegistry:
         return self._registry
 
 
-class BundledPersonSource:
-    """:class:`~forms_builder.prefill.ports.PersonSource` over the reference registry."""
+class _BundledSource:
+    """What both registry-backed sources share: a name, the registry, a clock."""
+
+    default_name = ""
 
     def __init__(
         self,
         registry: LazyRegistry,
         *,
-        name: str = "population",
+        name: str | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._registry = registry
-        self._name = name
+        self._name = name or self.default_name
         self._clock = clock
 
     @property
     def name(self) -> str:
         return self._name
+
+    def _result(self, record: Any) -> LookupResult[Any]:
+        status = LookupStatus.FOUND if record else LookupStatus.NOT_FOUND
+        return LookupResult(self._name, status, self._clock(), record)
+
+
+class BundledPersonSource(_BundledSource):
+    """:class:`~forms_builder.prefill.ports.PersonSource` over the reference registry."""
+
+    default_name = "population"
 
     def lookup(self, subject_id: str) -> LookupResult[PersonRecord]:
         personal_id = parse_personal_id(subject_id).value
-        record = self._registry.get().people.get(personal_id)
-        status = LookupStatus.FOUND if record else LookupStatus.NOT_FOUND
-        return LookupResult(self._name, status, self._clock(), record)
+        return self._result(self._registry.get().people.get(personal_id))
 
 
-class BundledEnterpriseSource:
+class BundledEnterpriseSource(_BundledSource):
     """:class:`~forms_builder.prefill.ports.EnterpriseSource` over the reference registry."""
 
-    def __init__(
-        self,
-        registry: LazyRegistry,
-        *,
-        name: str = "enterprise",
-        clock: Callable[[], datetime] = utc_now,
-    ) -> None:
-        self._registry = registry
-        self._name = name
-        self._clock = clock
-
-    @property
-    def name(self) -> str:
-        return self._name
+    default_name = "enterprise"
 
     def lookup(self, subject_id: str) -> LookupResult[EnterpriseRecord]:
         code = parse_enterprise_code(subject_id).value
-        record = self._registry.get().enterprises.get(code)
-        status = LookupStatus.FOUND if record else LookupStatus.NOT_FOUND
-        return LookupResult(self._name, status, self._clock(), record)
+        return self._result(self._registry.get().enterprises.get(code))
