@@ -32,12 +32,13 @@ from archive.builder import build_package
 from archive.demo import demo_record
 from archive.fixity import run_fixity_audit
 from archive.ingest import ingest
-from archive.pyhanko_verifier import PyHankoVerifier
 from archive.record import DossierRecord
+from archive.report_verifier import ReportVerifier
 from signing.demo_pki import DEMO_PIN, DemoPKI
 from signing.pades import sign_document
 from signing.pkcs12_signer import Pkcs12Signer
 from signing.pki_server import PkiServer
+from signing.validation import RevocationPolicy, TrustStore
 from storage.db import Database
 from storage.fs_store import FsObjectStore
 from storage.testing import free_port
@@ -49,11 +50,10 @@ def _constant(data: bytes) -> Callable[[], bytes]:
 
 def _records(pki: DemoPKI, count: int, size_mb: float) -> list[DossierRecord]:
     signer = Pkcs12Signer(pki.pkcs12_path("000.00.00.H56"), DEMO_PIN)
-    with PkiServer(pki):
-        template = demo_record(
-            sign=lambda pdf: sign_document(pdf, signer=signer, trust=pki.trust()).pdf,
-            scan_bytes=int(size_mb * 1024 * 1024),
-        )
+    template = demo_record(
+        sign=lambda pdf: sign_document(pdf, signer=signer, trust=pki.trust()).pdf,
+        scan_bytes=int(size_mb * 1024 * 1024),
+    )
     docs = tuple(
         dataclasses.replace(d, read_bytes=_constant(d.read_bytes())) for d in template.documents
     )
@@ -90,7 +90,7 @@ def _baseline(records: list[DossierRecord], work: Path, *, durable: bool) -> flo
     return time.perf_counter() - start
 
 
-def _ours(records: list[DossierRecord], work: Path, verifier: PyHankoVerifier) -> tuple:
+def _ours(records: list[DossierRecord], work: Path, verifier: ReportVerifier) -> tuple:
     db = Database(f"sqlite:///{work / 'bench.db'}")
     db.upgrade()
     store = FsObjectStore(work / "objects")
@@ -110,7 +110,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="eforms-bench-archive-") as tmp:
         work = Path(tmp)
         pki = DemoPKI.load_or_create(work / "pki", port=free_port())
-        verifier = PyHankoVerifier([pki.root], other_certs=[pki.intermediate])
+        # The verification ingest uses in the portal (status fetched from the demo PKI).
+        verifier = ReportVerifier(
+            TrustStore.from_trust_settings(pki.trust()), revocation=RevocationPolicy.BOTH
+        )
+        served = PkiServer(pki)
+        served.start()  # OCSP/CRL/TSA for signing the records and for ingest's checks
         records = _records(pki, args.dossiers, args.size_mb)
         size = sum(len(d.read_bytes()) for d in records[0].documents) / 1e6
         print(f"{args.dossiers} dossiers of {size:.1f} MB ({len(records[0].documents)} documents)")
@@ -142,6 +147,7 @@ def main() -> None:
         print(f"sha256sum             : {shasum:7.2f} s  {stored / shasum:7.1f} MB/s")
         print(f"ratio ours/sha256sum  : {audit / shasum:.2f}x")
         db.dispose()
+        served.stop()
 
 
 if __name__ == "__main__":
