@@ -29,6 +29,7 @@ from forms_builder.model import (
     PrintPlace,
     PrintRendering,
     RetentionCode,
+    RowPrefill,
     Rule,
     Section,
     Signer,
@@ -85,6 +86,16 @@ def _field(raw: Mapping[str, Any]) -> Field:
         )
         if prefill
         else None,
+        prefill_rows=tuple(
+            RowPrefill(
+                source=r["source"],
+                path=r["path"],
+                subject=r.get("subject", "applicant"),
+                columns=tuple((str(k), str(v)) for k, v in r.get("columns", {}).items()),
+                on_unavailable=OnUnavailable(r.get("on_unavailable", "manual")),
+            )
+            for r in raw.get("prefill_rows", ())
+        ),
         fields=tuple(_field(c) for c in raw.get("fields", ())),
         min_items=raw.get("min_items"),
         max_items=raw.get("max_items"),
@@ -185,6 +196,7 @@ _FIELD_DEFAULTS: dict[str, Any] = {
     "integer": False,
     "precisions": ["day"],
     "options": [],
+    "prefill_rows": [],
     "fields": [],
 }
 
@@ -218,6 +230,16 @@ def _field_doc(f: Field) -> dict[str, Any]:
         }
         if f.prefill
         else None,
+        "prefill_rows": [
+            {
+                "source": r.source,
+                "path": r.path,
+                "subject": r.subject,
+                **({"columns": dict(r.columns)} if r.columns else {}),
+                "on_unavailable": str(r.on_unavailable),
+            }
+            for r in f.prefill_rows
+        ],
         "fields": [_field_doc(c) for c in f.fields],
         "min_items": f.min_items,
         "max_items": f.max_items,

@@ -135,6 +135,24 @@ class Prefill:
 
 
 @dataclass(frozen=True)
+class RowPrefill:
+    """More rows of a repeating group, appended after the rows its ``prefill`` gives.
+
+    The value at ``path`` is one object (one row, e.g. a birth certificate
+    from the citizen's data store) or a list of objects (one row each).
+    ``columns`` maps a row's keys to keys of that object; without it keys
+    match by name. Rows stay editable: nothing here is locked.
+    """
+
+    source: str
+    path: str
+    subject: str = "applicant"
+    columns: tuple[tuple[str, str], ...] = ()
+    """``(row key, key in the source object)`` pairs, in the order written."""
+    on_unavailable: OnUnavailable = OnUnavailable.MANUAL
+
+
+@dataclass(frozen=True)
 class AttachmentRule:
     """What files an attachment field accepts."""
 
@@ -171,6 +189,8 @@ class Field:
     visible_when: Logic | None = None
     required_when: Logic | None = None
     prefill: Prefill | None = None
+    prefill_rows: tuple[RowPrefill, ...] = ()
+    """Repeating groups only: further sources whose rows follow ``prefill``'s."""
     fields: tuple[Field, ...] = ()
     min_items: int | None = None
     max_items: int | None = None

@@ -3,19 +3,39 @@
 Registries answer in their own words ("Con", ``date_of_birth``); a form
 speaks codes of its code lists (``child``) and its own keys (``birth_date``).
 This module bridges the two so the compiled WTForms class can show the
-values: choices are matched by code or by Vietnamese label, and the rows of
-a repeating group are matched by key with a few known aliases.
+values: choices are matched by code or by Vietnamese label, addresses are
+turned into the province/commune/street the form asks for, and the rows of
+a repeating group are matched by key with a few known aliases, or through
+the ``columns`` of a :class:`~forms_builder.model.RowPrefill`.
+
+Bound fields may sit inside groups: their binding is named by the dotted
+data path (``requester.full_name``). A repeating group's extra row sources
+are named ``<path>#<n>`` (``members#1``); they never lock anything.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from forms_builder.codelists import CodeLists
-from forms_builder.model import Field, FieldType, FormDefinition
+from forms_builder.model import Field, FieldType, FormDefinition, RowPrefill
 from forms_builder.prefill import FieldBinding, OnUnavailable
+from forms_builder.prefill.bindings import extract_path, normalise_value
+from forms_builder.prefill.resolver import PrefilledValue
+
+__all__ = [
+    "BoundField",
+    "PrefillHint",
+    "bindings_of",
+    "bound_fields",
+    "form_value",
+    "prefill_hints",
+    "prefilled_data",
+    "row_binding_key",
+]
 
 #: Registry row keys that mean a form's row key.
 ROW_ALIASES: Mapping[str, tuple[str, ...]] = {
@@ -26,30 +46,104 @@ ROW_ALIASES: Mapping[str, tuple[str, ...]] = {
 CHOICE_ALIASES: Mapping[str, str] = {"chủ hộ": "self"}
 
 
-def bound_fields(definition: FormDefinition) -> Iterator[Field]:
-    """The top-level fields of ``definition`` that carry a prefill binding."""
+@dataclass(frozen=True)
+class BoundField:
+    """A field with a prefill binding, and where its value sits in the data."""
+
+    path: str
+    """Dotted data path (``requester.full_name``); the binding's field name."""
+    field: Field
+
+
+@dataclass(frozen=True)
+class PrefillHint:
+    """What the page says next to a prefilled field."""
+
+    sources: tuple[str, ...]
+    """Source names that gave the value (several for a table with extra rows)."""
+    provenance: tuple[str, ...]
+    """Dossier codes the values came from (citizen data store results)."""
+    locked: bool
+
+
+def row_binding_key(path: str, index: int) -> str:
+    """The binding name of the ``index``-th (from 1) extra row source of table ``path``."""
+    return f"{path}#{index}"
+
+
+def bound_fields(definition: FormDefinition) -> Iterator[BoundField]:
+    """Every field of ``definition`` with a binding, groups included, rows of tables not."""
+
+    def walk(fields: tuple[Field, ...], prefix: str) -> Iterator[BoundField]:
+        for f in fields:
+            path = f"{prefix}{f.key}"
+            if f.prefill is not None or f.prefill_rows:
+                yield BoundField(path, f)
+            if f.type is FieldType.GROUP:
+                yield from walk(f.fields, f"{path}.")
+
     for section in definition.sections:
-        for f in section.fields:
-            if f.prefill is not None:
-                yield f
+        yield from walk(section.fields, "")
 
 
 def bindings_of(definition: FormDefinition) -> list[FieldBinding]:
     """The resolver's bindings for the definition's bound fields."""
     out: list[FieldBinding] = []
-    for f in bound_fields(definition):
-        assert f.prefill is not None
-        out.append(
-            FieldBinding(
-                f.key,
-                f.prefill.source,
-                f.prefill.path,
-                subject=f.prefill.subject,
-                locked=f.prefill.locked,
-                on_unavailable=OnUnavailable(str(f.prefill.on_unavailable)),
+    for bound in bound_fields(definition):
+        p = bound.field.prefill
+        if p is not None:
+            out.append(
+                FieldBinding(
+                    bound.path,
+                    p.source,
+                    p.path,
+                    subject=p.subject,
+                    locked=p.locked,
+                    on_unavailable=OnUnavailable(str(p.on_unavailable)),
+                )
             )
-        )
+        for i, rows in enumerate(bound.field.prefill_rows, start=1):
+            out.append(
+                FieldBinding(
+                    row_binding_key(bound.path, i),
+                    rows.source,
+                    rows.path,
+                    subject=rows.subject,
+                    on_unavailable=OnUnavailable(str(rows.on_unavailable)),
+                )
+            )
     return out
+
+
+def prefilled_data(
+    definition: FormDefinition, values: Mapping[str, PrefilledValue], code_lists: CodeLists
+) -> dict[str, Any]:
+    """The form data the resolver's ``values`` give, nested as the definition's data is."""
+    data: dict[str, Any] = {}
+    for bound in bound_fields(definition):
+        value = _bound_value(bound, values, code_lists)
+        if value is not None:
+            _put(data, bound.path, value)
+    return data
+
+
+def prefill_hints(
+    definition: FormDefinition, values: Mapping[str, PrefilledValue]
+) -> dict[str, PrefillHint]:
+    """For each prefilled field path, where its value came from."""
+    hints: dict[str, PrefillHint] = {}
+    for bound in bound_fields(definition):
+        keys = [bound.path] + [
+            row_binding_key(bound.path, i) for i in range(1, len(bound.field.prefill_rows) + 1)
+        ]
+        items = [values[k] for k in keys if k in values]
+        if items:
+            hints[bound.path] = PrefillHint(
+                sources=tuple(dict.fromkeys(item.source for item in items)),
+                provenance=tuple(dict.fromkeys(i.provenance for i in items if i.provenance)),
+                locked=any(item.locked for item in items),
+            )
+    return hints
 
 
 def form_value(f: Field, value: Any, code_lists: CodeLists) -> Any:
@@ -60,7 +154,54 @@ def form_value(f: Field, value: Any, code_lists: CodeLists) -> Any:
         return [_row(f, item, code_lists) for item in value if isinstance(item, Mapping)]
     if f.type is FieldType.CHOICE:
         return _choice(f, value, code_lists)
+    if f.type is FieldType.ADDRESS:
+        return _address(value)
     return value
+
+
+def _bound_value(
+    bound: BoundField, values: Mapping[str, PrefilledValue], code_lists: CodeLists
+) -> Any:
+    f = bound.field
+    item = values.get(bound.path)
+    value = form_value(f, item.value, code_lists) if item is not None else None
+    if f.type is not FieldType.REPEAT or not f.prefill_rows:
+        return value
+    rows: list[dict[str, Any]] = list(value or [])
+    for i, source in enumerate(f.prefill_rows, start=1):
+        extra = values.get(row_binding_key(bound.path, i))
+        if extra is None:
+            continue
+        for row in _extra_rows(f, source, extra.value, code_lists):
+            if row and not any(_same_row(row, existing) for existing in rows):
+                rows.append(row)
+    if f.max_items is not None:
+        rows = rows[: f.max_items]
+    return rows or value
+
+
+def _extra_rows(
+    f: Field, source: RowPrefill, value: Any, code_lists: CodeLists
+) -> list[dict[str, Any]]:
+    items = value if isinstance(value, list) else [value]
+    rows = []
+    for item in items:
+        if not isinstance(item, Mapping):
+            continue
+        if source.columns:
+            item = {
+                column: found
+                for column, key in source.columns
+                for ok, found in [extract_path(item, key)]
+                if ok
+            }
+        rows.append(_row(f, item, code_lists))
+    return rows
+
+
+def _same_row(new: Mapping[str, Any], existing: Mapping[str, Any]) -> bool:
+    """Whether ``existing`` already says everything ``new`` says (the same person)."""
+    return all(normalise_value(existing.get(k)) == normalise_value(v) for k, v in new.items())
 
 
 def _row(f: Field, item: Mapping[str, Any], code_lists: CodeLists) -> dict[str, Any]:
@@ -75,6 +216,19 @@ def _row(f: Field, item: Mapping[str, Any], code_lists: CodeLists) -> dict[str, 
     return row
 
 
+def _address(value: Any) -> dict[str, str] | None:
+    """A registry address (``province_code``, ``commune_code``, ``street``) as the form's."""
+    if not isinstance(value, Mapping):
+        return None
+    parts = {
+        "province": value.get("province_code", value.get("province")),
+        "commune": value.get("commune_code", value.get("commune")),
+        "street": value.get("street"),
+    }
+    out = {k: str(v) for k, v in parts.items() if v not in (None, "")}
+    return out or None
+
+
 def _choice(f: Field, value: Any, code_lists: CodeLists) -> str | None:
     code_list = code_lists.get(f.code_list) if f.code_list else None
     options = code_list.options if code_list else f.options
@@ -86,6 +240,14 @@ def _choice(f: Field, value: Any, code_lists: CodeLists) -> str | None:
     if alias and any(o.code == alias for o in options):
         return alias
     return None
+
+
+def _put(data: dict[str, Any], path: str, value: Any) -> None:
+    *parents, last = path.split(".")
+    target = data
+    for key in parents:
+        target = target.setdefault(key, {})
+    target[last] = value
 
 
 def _fold(text: str) -> str:

@@ -264,6 +264,7 @@ def _field_problems(
             f"Nguồn điền sẵn {f.prefill.source!r} không tồn tại. Các nguồn có: {known}.",
             f"Prefill source {f.prefill.source!r} does not exist. Available: {known}.",
         )
+    yield from _row_prefill_problems(f, pointer, prefill_sources)
     if f.pattern is not None:
         try:
             re.compile(f.pattern)
@@ -275,6 +276,37 @@ def _field_problems(
                 f"Invalid regular expression: {exc}.",
             )
     yield from _range_problems(f, pointer)
+
+
+def _row_prefill_problems(
+    f: Field, pointer: str, prefill_sources: frozenset[str]
+) -> Iterator[Problem]:
+    if f.prefill_rows and f.type is not FieldType.REPEAT:
+        yield Problem(
+            f"{pointer}/prefill_rows",
+            "field.prefill_rows_not_repeat",
+            "Chỉ bảng (nhóm lặp) mới có 'prefill_rows' (các dòng điền sẵn thêm).",
+            "Only a repeating group (a table) may have 'prefill_rows' (extra prefilled rows).",
+        )
+        return
+    row_keys = {sub.key for sub in f.fields}
+    known = ", ".join(sorted(prefill_sources))
+    for i, rows in enumerate(f.prefill_rows):
+        if rows.source not in prefill_sources:
+            yield Problem(
+                f"{pointer}/prefill_rows/{i}/source",
+                "field.unknown_prefill_source",
+                f"Nguồn điền sẵn {rows.source!r} không tồn tại. Các nguồn có: {known}.",
+                f"Prefill source {rows.source!r} does not exist. Available: {known}.",
+            )
+        for column, _ in rows.columns:
+            if column not in row_keys:
+                yield Problem(
+                    f"{pointer}/prefill_rows/{i}/columns/{column}",
+                    "field.unknown_column",
+                    f"Bảng không có cột {column!r}. Các cột: {', '.join(sorted(row_keys))}.",
+                    f"The table has no column {column!r}. Columns: {', '.join(sorted(row_keys))}.",
+                )
 
 
 def _range_problems(f: Field, pointer: str) -> Iterator[Problem]:

@@ -116,7 +116,17 @@ def next_draft(d: FormDefinition, *, version: int) -> FormDefinition:
     return replace(d, version=version, status=Status.DRAFT)
 
 
-_COSMETIC = ("label", "help", "note", "confidence", "sensitive", "prefill", "key", "path")
+_COSMETIC = (
+    "label",
+    "help",
+    "note",
+    "confidence",
+    "sensitive",
+    "prefill",
+    "prefill_rows",
+    "key",
+    "path",
+)
 
 
 def _describe(f: Field) -> dict[str, Any]:
@@ -128,6 +138,7 @@ def _describe(f: Field) -> dict[str, Any]:
         "confidence": f.confidence,
         "sensitive": f.sensitive,
         "prefill": f.prefill,
+        "prefill_rows": f.prefill_rows,
         "key": f.key,
         "required": (f.required, f.required_when is not None),
         "visible_when": f.visible_when,

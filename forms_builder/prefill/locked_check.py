@@ -12,7 +12,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from forms_builder.prefill.bindings import FieldBinding, OnUnavailable, normalise_value
+from forms_builder.prefill.bindings import (
+    FieldBinding,
+    OnUnavailable,
+    extract_path,
+    normalise_value,
+)
 from forms_builder.prefill.errors import LockedValueChangedError, SourceUnavailableError
 from forms_builder.prefill.resolver import PrefillResolver
 
@@ -82,7 +87,9 @@ def check_locked_values(
     *,
     budget_seconds: float = SUBMIT_BUDGET_SECONDS,
 ) -> LockedCheck:
-    """Fetch every locked binding again and compare with ``submitted`` (field -> value).
+    """Fetch every locked binding again and compare with ``submitted`` (the form data).
+
+    A binding's field is a dotted path into ``submitted`` (``requester.full_name``).
 
     Values are compared after :func:`normalise_value` (Unicode NFC, spaces
     collapsed, dates as ISO strings). A locked field whose source is
@@ -99,7 +106,7 @@ def check_locked_values(
         if fresh is None:
             unverified.append(binding)
             continue
-        given = submitted.get(binding.field)
+        given = extract_path(submitted, binding.field)[1]
         if normalise_value(given) != normalise_value(fresh.value):
             changed.append(LockedValueChange(binding.field, given, fresh.value, fresh.source))
     return LockedCheck(tuple(changed), tuple(unverified))

@@ -31,7 +31,7 @@ from forms_builder.errors import AttachmentRefused
 from forms_builder.model import Field, FormDefinition
 from forms_builder.prefill import check_locked_values
 from forms_builder.prefill.resolver import SOURCE_LABELS, PrefillResult
-from forms_builder.prefill_form import bindings_of, bound_fields, form_value
+from forms_builder.prefill_form import bindings_of, prefill_hints, prefilled_data
 from forms_builder.submission import CompiledForm, Outcome, compile_form, validate_submission
 from forms_builder.wtforms_compiler import compile_wtforms
 from forms_builder.wtforms_form import DefinitionForm, encode_formdata, local_today
@@ -70,16 +70,18 @@ def _prefill(definition: FormDefinition) -> PrefillResult:
     return services().prefill.resolver.resolve(bindings_of(definition), _subjects())
 
 
-def _prefilled_data(definition: FormDefinition, result: PrefillResult) -> dict[str, Any]:
-    lists = agency_code_lists()
-    data: dict[str, Any] = {}
-    for f in bound_fields(definition):
-        item = result.values.get(f.key)
-        if item is not None:
-            value = form_value(f, item.value, lists)
-            if value is not None:
-                data[f.key] = value
-    return data
+def _hints(definition: FormDefinition, result: PrefillResult) -> dict[str, dict[str, Any]]:
+    """What the page says next to each prefilled field: source names and provenance."""
+    lang = current_lang()
+    names = {k: (en if lang == "en" else vi) for k, (vi, en) in SOURCE_LABELS.items()}
+    return {
+        path: {
+            "sources": ", ".join(names.get(s, s) for s in hint.sources),
+            "provenance": ", ".join(hint.provenance),
+            "locked": hint.locked,
+        }
+        for path, hint in prefill_hints(definition, result.values).items()
+    }
 
 
 def _compiled(code: str, version: int | None = None) -> CompiledForm:
@@ -92,7 +94,7 @@ def open_form(procedure: Procedure, form_code: str) -> str:
     """The form in force, prefilled from the citizen's personal ID (no draft yet)."""
     compiled = _compiled(form_code)
     result = _prefill(compiled.definition)
-    data = _prefilled_data(compiled.definition, result)
+    data = prefilled_data(compiled.definition, result.values, compiled.code_lists)
     form = compile_wtforms(compiled, lang=current_lang())(formdata=encode_formdata(compiled, data))
     return _page(compiled, form, result, draft=None, procedure_code=procedure.code)
 
@@ -116,8 +118,6 @@ def _page(
     outcome: Outcome | None = None,
     status: int = 200,
 ) -> Any:
-    lang = current_lang()
-    labels = {k: (vi if lang != "en" else en) for k, (vi, en) in SOURCE_LABELS.items()}
     action = (
         url_for("citizen.draft", draft_id=draft.id)
         if draft
@@ -127,9 +127,8 @@ def _page(
         "citizen/fill.html",
         definition=compiled.definition,
         form=form,
-        prefill=result.values,
+        prefill=_hints(compiled.definition, result),
         notices=result.notices,
-        source_labels=labels,
         draft=draft,
         action=action,
         procedure_code=procedure_code,

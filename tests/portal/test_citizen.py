@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +28,7 @@ from storage.testing import free_port
 from tests.conftest import install_seeded_db, login, make_settings
 
 CT01 = "1.004222.CT01"
+BIRTH = "1.001193.TKKS"
 
 VALID: dict[str, Any] = {
     "addressee": "000.00.01.H56",
@@ -341,6 +343,78 @@ def test_other_library_forms_open_and_point_attachments_to_the_upload(
     assert response.status_code == 200
     assert "tải lên ở mục Giấy tờ kèm theo" in page
     assert page.count('type="file"') == 1
+
+
+def test_birth_form_prefills_the_requester_inside_its_group(citizen: FlaskClient) -> None:
+    page = citizen.get(f"/citizen/bieu-mau/{BIRTH}").get_data(as_text=True)
+    assert 'id="requester-full_name"' in page
+    at = page.index('id="requester-full_name"')
+    name = page[at - 300 : at + 200]
+    assert 'value="Nguyễn Văn An"' in name and "readonly" in name
+    assert 'id="requester-personal_id"' in page and 'value="001203012345"' in page
+    # The registry's residence fills the address parts (province, commune, street).
+    assert 'value="Số 12, ngõ 34 phố Hàng Bông"' in page
+
+
+def _birth_case(app: Flask) -> dict[str, Any]:
+    """The first accepted test case of the birth form, as the demo citizen declares it."""
+    with app.app_context():
+        definition = services(app).forms.in_force(BIRTH)
+    case = next(c for c in definition.test_cases if c.accepted)
+    data = json.loads(json.dumps(case.data))
+    data["requester"].update(full_name="Nguyễn Văn An", personal_id="001203012345")
+    return data
+
+
+def _birth_formdata(app: Flask, data: dict[str, Any], **extra: Any) -> MultiDict[str, Any]:
+    with app.app_context():
+        compiled = compile_form(services(app).forms.in_force(BIRTH))
+    out: MultiDict[str, Any] = MultiDict(
+        [(k, v) for k, values in encode_formdata(compiled, data).items() for v in values]
+    )
+    for key, value in extra.items():
+        out.add(key, value)
+    return out
+
+
+def test_a_locked_value_inside_a_group_is_checked_at_submission(
+    app: Flask, citizen: FlaskClient
+) -> None:
+    before = _dossier_count(app)
+    tampered = _birth_case(app)
+    tampered["requester"]["full_name"] = "Nguyễn Văn Cường"
+    response = citizen.post(
+        f"/citizen/bieu-mau/{BIRTH}", data=_birth_formdata(app, tampered, submit="1")
+    )
+    assert response.status_code == 409
+    assert "requester.full_name" in response.get_data(as_text=True)
+    assert _dossier_count(app) == before
+
+    response = citizen.post(
+        f"/citizen/ban-nhap/{_draft_id(app)}",
+        data=_birth_formdata(app, _birth_case(app), submit="1"),
+    )
+    assert response.status_code == 303
+    assert _dossier_count(app) == before + 1
+
+
+def test_ct01_adds_a_household_row_from_the_citizen_store(app: Flask, citizen: FlaskClient) -> None:
+    from datetime import UTC, datetime
+
+    services(app).prefill.citizen_store.put_record(
+        personal_id="001203012345",
+        name="birth_certificate",
+        data={"child_name": "Nguyễn Minh Khôi", "date_of_birth": "2026-11-10", "sex": "male"},
+        dossier_code="000.00.00.H56-261120-0007",
+        issued_at=datetime(2026, 11, 20, 9, tzinfo=UTC),
+    )
+    page = citizen.get(f"/citizen/bieu-mau/{CT01}").get_data(as_text=True)
+    assert page.count('class="row-entry"') == 6
+    assert 'id="members-5-full_name"' in page
+    row = page[page.index('id="members-5-full_name"') - 200 :]
+    assert 'value="Nguyễn Minh Khôi"' in row[:400]
+    assert "Kho dữ liệu điện tử của công dân" in page
+    assert "000.00.00.H56-261120-0007" in page
 
 
 @pytest.fixture
