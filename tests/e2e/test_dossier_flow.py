@@ -1,11 +1,13 @@
-"""A dossier from submission to a signed result the citizen downloads, in Chromium.
+"""A dossier from the citizen's form to a signed result reused by a later form, in Chromium.
 
-The citizen's submission is created through ``dossiers.submit`` (the citizen
-form pages are another branch's work); everything after it is driven through
-the pages: supplement request and supplement, resume, draft, submit for
-approval, leader approval with signature and seal, download. The downloaded
-PDF is validated with pyHanko against the demo root, and the citizen's data
-store then prefills a later form from the result.
+Everything is driven through the pages as people would: the citizen fills
+the birth registration form (the requester prefilled from the population
+registry) and submits it; the officer receives it and asks for a supplement;
+the citizen answers; the officer resumes, drafts the result and submits it
+for approval; the leader approves with signature and seal; the citizen
+downloads the signed birth certificate (validated with pyHanko against the
+demo root), finds it in their data store, and opens the residence form
+(CT01), whose household table now carries the child from that certificate.
 """
 
 from __future__ import annotations
@@ -17,28 +19,19 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from dossiers import Applicant, ApplicantKind, Status, Submission, get_dossier, submit
-from forms_builder.prefill import FieldBinding
+from dossiers import Status, get_dossier
+from forms_builder.library import install_library
 from portal import create_app
-from portal.demo import DEMO_CITIZEN_ID, DEMO_PASSWORD
+from portal.demo import DEMO_PASSWORD
 from portal.services import services
-from storage.schema import UserRow
 from tests.conftest import install_seeded_db, make_settings
 from tests.e2e.conftest import LiveServer, log_in
 from tests.harness.net import free_port
 from tests.signing.conftest import validate_all
 
 pytestmark = pytest.mark.e2e
-
-BIRTH_DATA = {
-    "addressee": "000.00.00.H56",
-    "requester": {"full_name": "Trần Văn Công Dân", "relation": "father"},
-    "child": {"full_name": "Trần Minh Khôi", "birth_date": "2026-11-10", "sex": "male"},
-    "mother": {"full_name": "Nguyễn Thị Bình"},
-}
 
 
 @pytest.fixture
@@ -58,25 +51,39 @@ def server(tmp_path: Path, seeded_sqlite: Path) -> Iterator[LiveServer]:
     services(app).db.dispose()
 
 
-def _submitted(server: LiveServer) -> str:
-    svc = services(server.app)
-    with svc.db.unit_of_work() as session:
-        citizen = session.scalar(select(UserRow).where(UserRow.username == "citizen"))
-        assert citizen is not None
-        return submit(
-            session,
-            Submission(
-                procedure_code="1.001193",
-                applicant=Applicant(
-                    ApplicantKind.PERSON, DEMO_CITIZEN_ID, "Trần Văn Công Dân", citizen.id
-                ),
-                data=BIRTH_DATA,
-                form_code="1.001193.TKKS",
-                idempotency_key="e2e-flow",
-            ),
-            policy=svc.dossier_policy,
-            actor="citizen",
-        ).code
+def _citizen_submits_birth_form(citizen: Page, base: str) -> str:
+    citizen.goto(f"{base}/citizen/")
+    citizen.get_by_role("link", name="Bắt đầu một thủ tục").click()
+    citizen.get_by_role("link", name="Đăng ký khai sinh").click()
+    # The requester comes from the population registry and cannot be edited.
+    expect(citizen.locator("#requester-full_name")).to_have_value("Nguyễn Văn An")
+    expect(citizen.locator("#requester-full_name")).to_have_attribute("readonly", "")
+    expect(citizen.locator("#requester-personal_id")).to_have_value("001203012345")
+    expect(citizen.locator("#requester-residence-commune")).to_have_value("00070")
+
+    citizen.locator("#addressee").select_option("000.00.00.H56")
+    citizen.locator("#requester-relation").select_option("father")
+    citizen.locator("#child-full_name").fill("Nguyễn Minh Khôi")
+    citizen.locator("#child-birth_date").fill("2026-11-10")
+    citizen.locator("#child-sex").select_option("male")
+    citizen.locator("#child-ethnicity").select_option("01")
+    citizen.locator("#child-nationality").select_option("VN")
+    citizen.locator("#child-birth_facility").fill("Bệnh viện Phụ sản Hà Nội")
+    citizen.locator("#child-birth_place-province").select_option("01")
+    # The communes of the chosen province arrive without reloading the page.
+    expect(citizen.locator("#child-birth_place-commune option[value='00004']")).to_have_count(1)
+    citizen.locator("#child-birth_place-commune").select_option("00004")
+    citizen.locator("#child-birth_place-street").fill("Số 929 đường La Thành")
+    citizen.locator("#child-home_town").fill("Xã Thanh Oai, Thành phố Hà Nội")
+    citizen.locator("#mother-full_name").fill("Trần Thị Bình")
+    citizen.locator("#mother-birth_year").fill("1990")
+    citizen.locator("#father-full_name").fill("Nguyễn Văn An")
+    citizen.locator("#copies_requested-1").check()
+    citizen.locator("#signed_at").fill("Hà Nội")
+    citizen.locator("#commitment-0").check()
+    citizen.get_by_role("button", name="Nộp hồ sơ").click()
+    expect(citizen.get_by_role("heading", name="Biên nhận hồ sơ")).to_be_visible()
+    return citizen.locator("#dossier-code").inner_text()
 
 
 def _as(browser: Browser, server: LiveServer, username: str) -> Page:
@@ -95,8 +102,15 @@ def _click(page: Page, name: str) -> None:
 def test_submit_supplement_draft_sign_download_prefill(
     server: LiveServer, browser: Browser, tmp_path: Path
 ) -> None:
-    code = _submitted(server)
+    with server.app.app_context():
+        install_library(services(server.app).forms)
+    citizen = _as(browser, server, "citizen")
+    code = _citizen_submits_birth_form(citizen, server.url)
     dossier_url = f"{server.url}/dossiers/{code}"
+    with services(server.app).db.unit_of_work() as session:
+        submitted = get_dossier(session, code)
+    assert submitted.status is Status.SUBMITTED and submitted.procedure_code == "1.001193"
+    assert submitted.data["requester"]["full_name"] == "Nguyễn Văn An"
 
     officer = _as(browser, server, "officer")
     officer.goto(dossier_url)
@@ -106,7 +120,6 @@ def test_submit_supplement_draft_sign_download_prefill(
     )
     _click(officer, "Yêu cầu bổ sung")
 
-    citizen = _as(browser, server, "citizen")
     citizen.goto(dossier_url)
     expect(citizen.get_by_text("Đề nghị bổ sung giấy chứng sinh")).to_be_visible()
     _click(citizen, "Đã bổ sung hồ sơ")
@@ -136,12 +149,40 @@ def test_submit_supplement_draft_sign_download_prefill(
     assert list(verdicts) == ["leader_1", "seal_1"]
     assert all(v.intact and v.valid and v.trusted for v in verdicts.values()), verdicts
 
-    # A later form of the same citizen: the birth certificate prefills the child's name.
-    binding = FieldBinding("ho_ten_con", "citizen_store", "birth_certificate.child_name")
-    resolver = services(server.app).prefill.resolver
-    with ThreadPoolExecutor(1) as worker:
-        result = worker.submit(
-            resolver.resolve, (binding,), {"applicant": DEMO_CITIZEN_ID}
-        ).result()
-    item = result.values["ho_ten_con"]
-    assert (item.value, item.source, item.provenance) == ("Trần Minh Khôi", "citizen_store", code)
+    # The certificate is in the citizen's data store, with where it came from.
+    citizen.get_by_role("link", name="Kho dữ liệu của tôi").click()
+    stored = citizen.locator("#record-1")
+    expect(stored.get_by_role("heading", name="Giấy khai sinh")).to_be_visible()
+    expect(stored).to_contain_text("Nguyễn Minh Khôi")
+    expect(stored).to_contain_text(code)
+    expect(stored.get_by_role("link", name="Tải kết quả đã ký số", exact=False)).to_have_count(1)
+
+    # A later form of the same citizen: the household table of CT01 gets the child.
+    citizen.goto(f"{server.url}/citizen/thu-tuc")
+    citizen.get_by_role("link", name="Đăng ký thường trú").click()
+    rows = citizen.locator(".row-entry")
+    expect(rows).to_have_count(6)
+    expect(citizen.locator("#members-5-full_name")).to_have_value("Nguyễn Minh Khôi")
+    expect(citizen.locator("#members-5-birth_date")).to_have_value("2026-11-10")
+    expect(citizen.locator("#members-5-sex")).to_have_value("male")
+    hint = citizen.locator("#group-members .hint.prefilled")
+    expect(hint).to_contain_text("Kho dữ liệu điện tử của công dân")
+    expect(hint).to_contain_text(code)
+
+    citizen.locator("#addressee").select_option("000.00.01.H56")
+    citizen.locator("#request_content").fill(
+        "Đăng ký thường trú cho con Nguyễn Minh Khôi tại nơi thường trú của cha."
+    )
+    citizen.locator("#members-5-relation").select_option("grandchild")
+    citizen.get_by_role("button", name="Nộp hồ sơ").click()
+    expect(citizen.get_by_role("heading", name="Biên nhận hồ sơ")).to_be_visible()
+    second = citizen.locator("#dossier-code").inner_text()
+    with services(server.app).db.unit_of_work() as session:
+        residence = get_dossier(session, second)
+    assert residence.procedure_code == "1.004222"
+    assert residence.data["members"][-1] == {
+        "full_name": "Nguyễn Minh Khôi",
+        "birth_date": "2026-11-10",
+        "sex": "male",
+        "relation": "grandchild",
+    }

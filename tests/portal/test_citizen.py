@@ -463,3 +463,44 @@ def test_citizen_signs_the_form_remotely_before_submitting(signing_app: Flask) -
     assert status.intact and status.valid and status.trusted and status.timestamp_validity
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         assert "data.json" in doc.attachments
+
+
+def test_data_store_page_says_when_it_is_empty(citizen: FlaskClient) -> None:
+    page = citizen.get("/citizen/kho-du-lieu").get_data(as_text=True)
+    assert "Kho dữ liệu của bạn chưa có kết quả nào" in page
+    assert "/citizen/kho-du-lieu.json" not in page
+
+
+def test_data_store_lists_records_and_exports_them_as_json(
+    app: Flask, citizen: FlaskClient
+) -> None:
+    from datetime import UTC, datetime
+
+    services(app).prefill.citizen_store.put_record(
+        personal_id="001203012345",
+        name="birth_certificate",
+        data={"child_name": "Nguyễn Minh Khôi", "date_of_birth": "2026-11-10", "sex": "male"},
+        dossier_code="000.00.00.H56-261120-0007",
+        issued_at=datetime(2026, 11, 20, 9, tzinfo=UTC),
+    )
+    page = citizen.get("/citizen/kho-du-lieu").get_data(as_text=True)
+    assert "Giấy khai sinh" in page and "Nguyễn Minh Khôi" in page
+    assert "10/11/2026" in page and "Nam" in page
+    assert "000.00.00.H56-261120-0007" in page
+
+    response = citizen.get("/citizen/kho-du-lieu.json")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    body = response.get_json()
+    assert body["personal_id"] == "001203012345"
+    assert body["records"][0]["data"]["child_name"] == "Nguyễn Minh Khôi"
+    assert body["records"][0]["dossier_code"] == "000.00.00.H56-261120-0007"
+    with services(app).db.unit_of_work() as session:
+        _, total = search_events(session, AuditFilter(action="citizen.data_store_export"))
+    assert total == 1
+
+
+def test_staff_cannot_open_a_citizens_data_store(app: Flask, client: FlaskClient) -> None:
+    login(client, "officer")
+    assert client.get("/citizen/kho-du-lieu").status_code == 403
+    assert client.get("/citizen/kho-du-lieu.json").status_code == 403
