@@ -11,6 +11,11 @@ the ``columns`` of a :class:`~forms_builder.model.RowPrefill`.
 Bound fields may sit inside groups: their binding is named by the dotted
 data path (``requester.full_name``). A repeating group's extra row sources
 are named ``<path>#<n>`` (``members#1``); they never lock anything.
+
+Subjects other than the applicant (``mother``, ``father``) are looked up by
+the personal ID the citizen typed in the group of that name
+(``mother.personal_id``): :func:`typed_subjects` finds them and
+:func:`fill_empty` adds what the registry holds to the fields still empty.
 """
 
 from __future__ import annotations
@@ -20,22 +25,29 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from eforms.errors import EformsError
 from forms_builder.codelists import CodeLists
+from forms_builder.identifiers import parse_personal_id
 from forms_builder.model import Field, FieldType, FormDefinition, RowPrefill
 from forms_builder.prefill import FieldBinding, OnUnavailable
 from forms_builder.prefill.bindings import extract_path, normalise_value
 from forms_builder.prefill.resolver import PrefilledValue
+from forms_builder.visibility import is_empty
 
 __all__ = [
     "BoundField",
     "PrefillHint",
     "bindings_of",
     "bound_fields",
+    "fill_empty",
     "form_value",
     "prefill_hints",
     "prefilled_data",
     "row_binding_key",
+    "typed_subjects",
 ]
+
+APPLICANT = "applicant"
 
 #: Registry row keys that mean a form's row key.
 ROW_ALIASES: Mapping[str, tuple[str, ...]] = {
@@ -146,6 +158,69 @@ def prefill_hints(
     return hints
 
 
+def typed_subjects(definition: FormDefinition, data: Mapping[str, Any]) -> dict[str, str]:
+    """Subjects other than the applicant whose well-formed personal ID the form holds.
+
+    A binding with ``subject: "mother"`` is looked up by ``mother.personal_id``
+    in the data; IDs that are not well formed are left out (the field's own
+    validation tells the citizen).
+    """
+    out: dict[str, str] = {}
+    for binding in bindings_of(definition):
+        subject = binding.subject
+        if subject == APPLICANT or subject in out:
+            continue
+        found, typed = extract_path(data, f"{subject}.personal_id")
+        if not found or not isinstance(typed, str):
+            continue
+        try:
+            out[subject] = parse_personal_id(typed).value
+        except EformsError:
+            continue
+    return out
+
+
+def fill_empty(
+    definition: FormDefinition,
+    data: Mapping[str, Any],
+    values: Mapping[str, PrefilledValue],
+    code_lists: CodeLists,
+) -> dict[str, Any]:
+    """``data`` with the prefilled ``values`` put into the fields still empty.
+
+    What the citizen typed is never overwritten.
+    """
+    merged = json_copy(data)
+    for bound in bound_fields(definition):
+        value = _bound_value(bound, values, code_lists)
+        if value is None:
+            continue
+        found, current = extract_path(merged, bound.path)
+        if not found or _blank(current):
+            _put(merged, bound.path, value)
+    return merged
+
+
+def _blank(value: Any) -> bool:
+    """Nothing typed: empty, or an object (an address) whose parts are all empty."""
+    if isinstance(value, Mapping):
+        return all(_blank(v) for v in value.values())
+    return is_empty(value)
+
+
+def json_copy(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A deep copy of JSON-like ``data`` (dicts and lists copied, leaves shared)."""
+
+    def copy(value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {k: copy(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [copy(v) for v in value]
+        return value
+
+    return copy(data)
+
+
 def form_value(f: Field, value: Any, code_lists: CodeLists) -> Any:
     """``value`` from a registry as field ``f`` holds it, or None when it does not fit."""
     if f.type is FieldType.REPEAT:
@@ -246,7 +321,9 @@ def _put(data: dict[str, Any], path: str, value: Any) -> None:
     *parents, last = path.split(".")
     target = data
     for key in parents:
-        target = target.setdefault(key, {})
+        if not isinstance(target.get(key), dict):
+            target[key] = {}
+        target = target[key]
     target[last] = value
 
 

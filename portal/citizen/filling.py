@@ -7,7 +7,7 @@ JavaScript every step is a plain form post that re-renders the page.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -31,7 +31,13 @@ from forms_builder.errors import AttachmentRefused
 from forms_builder.model import Field, FormDefinition
 from forms_builder.prefill import check_locked_values
 from forms_builder.prefill.resolver import SOURCE_LABELS, PrefillResult
-from forms_builder.prefill_form import bindings_of, prefill_hints, prefilled_data
+from forms_builder.prefill_form import (
+    bindings_of,
+    fill_empty,
+    prefill_hints,
+    prefilled_data,
+    typed_subjects,
+)
 from forms_builder.submission import CompiledForm, Outcome, compile_form, validate_submission
 from forms_builder.wtforms_compiler import compile_wtforms
 from forms_builder.wtforms_form import DefinitionForm, encode_formdata, local_today
@@ -61,13 +67,33 @@ def procedure_for_form(form_code: str) -> Procedure:
     )
 
 
-def _subjects() -> dict[str, str]:
+def _subjects(definition: FormDefinition, data: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """The applicant (the account's personal ID) and the people whose ID the form holds."""
     account = current_account()
-    return {"applicant": account.personal_id} if account and account.personal_id else {}
+    subjects = typed_subjects(definition, data) if data else {}
+    if account and account.personal_id:
+        subjects["applicant"] = account.personal_id
+    return subjects
 
 
-def _prefill(definition: FormDefinition) -> PrefillResult:
-    return services().prefill.resolver.resolve(bindings_of(definition), _subjects())
+def _prefill(definition: FormDefinition, data: Mapping[str, Any] | None = None) -> PrefillResult:
+    return services().prefill.resolver.resolve(bindings_of(definition), _subjects(definition, data))
+
+
+def _with_typed_subjects(
+    compiled: CompiledForm, data: dict[str, Any]
+) -> tuple[dict[str, Any], PrefillResult]:
+    """``data`` with the empty fields of the people whose ID was typed filled from registries.
+
+    The mother's personal ID typed on the birth form brings her name, year of
+    birth, ethnicity, nationality and residence; what the citizen typed stays.
+    """
+    result = _prefill(compiled.definition, data)
+    others = {b.field for b in bindings_of(compiled.definition) if b.subject != "applicant"}
+    typed = {k: v for k, v in result.values.items() if k in others}
+    if not typed:
+        return data, result
+    return fill_empty(compiled.definition, data, typed, compiled.code_lists), result
 
 
 def _hints(definition: FormDefinition, result: PrefillResult) -> dict[str, dict[str, Any]]:
@@ -104,7 +130,7 @@ def render_draft(draft: Draft) -> str:
     compiled = _compiled(draft.form_code, draft.form_version)
     form_class = compile_wtforms(compiled, lang=current_lang())
     form = form_class(formdata=encode_formdata(compiled, draft.data))
-    result = _prefill(compiled.definition)
+    result = _prefill(compiled.definition, draft.data)
     return _page(compiled, form, result, draft=draft, procedure_code=draft.procedure_code)
 
 
@@ -143,8 +169,16 @@ def handle_post(draft: Draft | None, *, procedure_code: str, form_code: str) -> 
     account = current_account()
     assert account is not None
     compiled = _compiled(form_code, draft.form_version if draft else None)
-    form = compile_wtforms(compiled, lang=current_lang())(formdata=request.form)
+    form_class = compile_wtforms(compiled, lang=current_lang())
+    form = form_class(formdata=request.form)
     data = form.submission_data()
+    result: PrefillResult | None = None
+    if "submit" not in request.form:
+        # The citizen sees what is added before submitting: only saves fill.
+        filled, result = _with_typed_subjects(compiled, data)
+        if filled != data:
+            data = filled
+            form = form_class(formdata=encode_formdata(compiled, data))
     with services().db.unit_of_work() as session:
         if draft is None:
             draft = create_draft(
@@ -167,7 +201,11 @@ def handle_post(draft: Draft | None, *, procedure_code: str, form_code: str) -> 
     elif not (upload is not None and upload.filename):
         flash(_("Đã lưu bản nháp."), "success")
     return _page(
-        compiled, form, _prefill(compiled.definition), draft=draft, procedure_code=procedure_code
+        compiled,
+        form,
+        result or _prefill(compiled.definition, data),
+        draft=draft,
+        procedure_code=procedure_code,
     )
 
 
@@ -218,10 +256,11 @@ def _all_fields(definition: FormDefinition) -> list[Field]:
 def _submit(compiled: CompiledForm, form: DefinitionForm, draft: Draft) -> Any:
     account = current_account()
     assert account is not None
-    result = _prefill(compiled.definition)
+    submitted = form.submission_data()
+    result = _prefill(compiled.definition, submitted)
     today = local_today()
     fields_ok = form.validate(today=today)
-    outcome = validate_submission(compiled, form.submission_data(), today=today)
+    outcome = validate_submission(compiled, submitted, today=today)
     if not (fields_ok and outcome.accepted):
         audit(
             "citizen.submit",
@@ -241,7 +280,10 @@ def _submit(compiled: CompiledForm, form: DefinitionForm, draft: Draft) -> Any:
         )
     data = dict(outcome.data)
     check_locked_values(
-        services().prefill.resolver, bindings_of(compiled.definition), _subjects(), data
+        services().prefill.resolver,
+        bindings_of(compiled.definition),
+        _subjects(compiled.definition, data),
+        data,
     ).raise_if_refused()
     built = services()
     try:
@@ -258,7 +300,7 @@ def _submit(compiled: CompiledForm, form: DefinitionForm, draft: Draft) -> Any:
         return _page(
             compiled,
             form,
-            _prefill(compiled.definition),
+            result,
             draft=draft,
             procedure_code=draft.procedure_code,
             status=exc.http_status,

@@ -2,12 +2,13 @@
 
 Everything is driven through the pages as people would: the citizen fills
 the birth registration form (the requester prefilled from the population
-registry) and submits it; the officer receives it and asks for a supplement;
-the citizen answers; the officer resumes, drafts the result and submits it
-for approval; the leader approves with signature and seal; the citizen
-downloads the signed birth certificate (validated with pyHanko against the
-demo root), finds it in their data store, and opens the residence form
-(CT01), whose household table now carries the child from that certificate.
+registry, the mother's data brought by her personal ID) and submits it; the
+officer receives it and asks for a supplement; the citizen answers; the
+officer resumes, drafts the result and submits it for approval; the leader
+approves with signature and seal; the citizen downloads the signed birth
+certificate (validated with pyHanko against the demo root), finds it in
+their data store, and opens the residence form (CT01), whose household
+table now carries the child from that certificate.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from werkzeug.serving import make_server
 
 from dossiers import Status, get_dossier
 from forms_builder.library import install_library
+from forms_builder.prefill import PersonRecord
+from forms_builder.prefill.bundled_sources import LazyRegistry
 from portal import create_app
 from portal.demo import DEMO_PASSWORD
 from portal.services import services
@@ -51,6 +54,13 @@ def server(tmp_path: Path, seeded_sqlite: Path) -> Iterator[LiveServer]:
     services(app).db.dispose()
 
 
+def _registry_woman() -> PersonRecord:
+    people = LazyRegistry().get().people.values()
+    return next(
+        p for p in people if p.sex.value == "female" and 1990 <= p.date_of_birth.year < 2000
+    )
+
+
 def _citizen_submits_birth_form(citizen: Page, base: str) -> str:
     citizen.goto(f"{base}/citizen/")
     citizen.get_by_role("link", name="Bắt đầu một thủ tục").click()
@@ -75,8 +85,14 @@ def _citizen_submits_birth_form(citizen: Page, base: str) -> str:
     citizen.locator("#child-birth_place-commune").select_option("00004")
     citizen.locator("#child-birth_place-street").fill("Số 929 đường La Thành")
     citizen.locator("#child-home_town").fill("Xã Thanh Oai, Thành phố Hà Nội")
-    citizen.locator("#mother-full_name").fill("Trần Thị Bình")
-    citizen.locator("#mother-birth_year").fill("1990")
+    # The mother's personal ID brings her registry data with the next save.
+    mother = _registry_woman()
+    citizen.locator("#mother-personal_id").fill(mother.personal_id)
+    citizen.get_by_role("button", name="Lưu bản nháp").click()
+    expect(citizen.locator(".flash-success")).to_contain_text("Đã lưu bản nháp")
+    expect(citizen.locator("#mother-full_name")).to_have_value(mother.full_name)
+    expect(citizen.locator("#mother-birth_year")).to_have_value(mother.date_of_birth.isoformat())
+    expect(citizen.locator("#child-full_name")).to_have_value("Nguyễn Minh Khôi")
     citizen.locator("#father-full_name").fill("Nguyễn Văn An")
     citizen.locator("#copies_requested-1").check()
     citizen.locator("#signed_at").fill("Hà Nội")

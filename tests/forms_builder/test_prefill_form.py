@@ -13,7 +13,13 @@ from forms_builder.document import definition_to_document
 from forms_builder.library import library_documents
 from forms_builder.model import FormDefinition
 from forms_builder.prefill.resolver import PrefilledValue
-from forms_builder.prefill_form import bindings_of, prefill_hints, prefilled_data
+from forms_builder.prefill_form import (
+    bindings_of,
+    fill_empty,
+    prefill_hints,
+    prefilled_data,
+    typed_subjects,
+)
 
 AT = datetime(2026, 11, 20, 9, tzinfo=UTC)
 HOUSEHOLD = [
@@ -134,3 +140,27 @@ def test_bad_extra_row_sources_are_refused_with_a_pointer(
     problems = check_document(small_doc)
     assert [(p.pointer, p.code) for p in problems] == [expected]
     assert problems[0].message_vi and problems[0].message_en
+
+
+def test_typed_ids_name_the_other_subjects_and_fill_only_empty_fields() -> None:
+    birth = _library("1.001193.TKKS")
+    data: dict[str, Any] = {
+        "mother": {"personal_id": " 040199938414 ", "full_name": "Tên tự gõ", "ethnicity": ""},
+        "father": {"personal_id": "12345"},
+    }
+    assert typed_subjects(birth, data) == {"mother": "040199938414"}
+    values = {
+        "mother.full_name": _value("mother.full_name", "Vũ Thị My", "population"),
+        "mother.ethnicity": _value("mother.ethnicity", "Kinh", "population"),
+        "mother.residence": _value(
+            "mother.residence", {"province_code": "40", "commune_code": "16831"}, "population"
+        ),
+    }
+    filled = fill_empty(birth, data, values, default_code_lists())
+    assert filled["mother"] == {
+        "personal_id": " 040199938414 ",
+        "full_name": "Tên tự gõ",
+        "ethnicity": "01",
+        "residence": {"province": "40", "commune": "16831"},
+    }
+    assert data["mother"]["ethnicity"] == ""  # the input is not changed

@@ -504,3 +504,53 @@ def test_staff_cannot_open_a_citizens_data_store(app: Flask, client: FlaskClient
     login(client, "officer")
     assert client.get("/citizen/kho-du-lieu").status_code == 403
     assert client.get("/citizen/kho-du-lieu.json").status_code == 403
+
+
+def _registry_woman(born: range = range(1990, 2000)) -> Any:
+    from forms_builder.prefill.bundled_sources import LazyRegistry
+
+    people = LazyRegistry().get().people.values()
+    return next(p for p in people if p.sex.value == "female" and p.date_of_birth.year in born)
+
+
+def test_the_mothers_typed_id_fills_her_empty_fields_on_save(
+    app: Flask, citizen: FlaskClient
+) -> None:
+    mother = _registry_woman()
+    data = _birth_case(app)
+    data["mother"] = {"personal_id": mother.personal_id}
+    data["father"] = {"full_name": "Nguyễn Văn An", "personal_id": "001203012345"}
+    response = citizen.post(f"/citizen/bieu-mau/{BIRTH}", data=_birth_formdata(app, data, save="1"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'value="{mother.full_name}"' in page
+    with services(app).db.unit_of_work() as session:
+        saved = session.get(FormDraftRow, _draft_id(app))
+        assert saved is not None
+        stored = saved.data
+    assert stored["mother"]["full_name"] == mother.full_name
+    assert stored["mother"]["birth_year"] == mother.date_of_birth.isoformat()
+    assert stored["mother"]["ethnicity"] == "01"
+    assert stored["mother"]["residence"]["commune"] == mother.permanent_residence.commune_code
+    # The father typed his own name: it stays as typed, the rest is filled.
+    assert stored["father"]["full_name"] == "Nguyễn Văn An"
+    assert stored["father"]["birth_year"] == "2003-03-15"
+
+
+def test_what_the_citizen_typed_is_not_overwritten_and_bad_ids_are_not_looked_up(
+    app: Flask, citizen: FlaskClient
+) -> None:
+    mother = _registry_woman()
+    data = _birth_case(app)
+    data["mother"] = {"personal_id": mother.personal_id, "full_name": "Tên Tự Gõ"}
+    data["father"] = {"personal_id": "0012030123"}  # too short
+    response = citizen.post(f"/citizen/bieu-mau/{BIRTH}", data=_birth_formdata(app, data, save="1"))
+    page = response.get_data(as_text=True)
+    assert 'value="Tên Tự Gõ"' in page
+    assert "Tạm thời chưa lấy được thông tin" not in page
+    with services(app).db.unit_of_work() as session:
+        saved = session.get(FormDraftRow, _draft_id(app))
+        assert saved is not None
+        stored = saved.data
+    assert stored["mother"]["full_name"] == "Tên Tự Gõ"
+    assert stored["father"]["full_name"] is None
