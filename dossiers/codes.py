@@ -1,8 +1,11 @@
 """Dossier codes: ``<agency id>-<YYMMDD>-<sequence>`` by default.
 
 The pattern is a setting (DOMAIN.md marks the exact format as an
-assumption). Sequences are allocated per agency and day from a counter row
-locked for the allocation, so concurrent submissions never share a code.
+assumption). Sequences are allocated per agency and day from a counter row,
+in one atomic statement (insert the day's first number, or add one to the
+counter, and return it). The statement takes the row's write lock
+(PostgreSQL) or the database's (SQLite) until the submission commits, so
+concurrent submissions never draw the same number, on either database.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ import string
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from dossiers.errors import DossierError
@@ -63,15 +67,17 @@ class CodeFormat:
 
 def allocate_code(session: Session, fmt: CodeFormat, *, agency_id: str, day: datetime) -> str:
     """The next dossier code for ``agency_id`` on the local ``day``."""
-    key = day.strftime("%Y%m%d")
-    row = session.execute(
-        select(DossierCounterRow)
-        .where(DossierCounterRow.agency_id == agency_id, DossierCounterRow.day == key)
-        .with_for_update()
-    ).scalar_one_or_none()
-    if row is None:
-        row = DossierCounterRow(agency_id=agency_id, day=key, last=0)
-        session.add(row)
-    row.last += 1
-    session.flush()
-    return fmt.format(agency_id=agency_id, day=day, seq=row.last)
+    counters = DossierCounterRow.__table__
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(counters)
+        .values(agency_id=agency_id, day=day.strftime("%Y%m%d"), last=1)
+        .on_conflict_do_update(
+            index_elements=[counters.c.agency_id, counters.c.day],
+            set_={"last": counters.c.last + 1},
+        )
+        .returning(counters.c.last)
+    )
+    seq = session.execute(statement).scalar_one()
+    return fmt.format(agency_id=agency_id, day=day, seq=seq)

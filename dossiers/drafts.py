@@ -198,9 +198,9 @@ def submit_draft(
             with db.unit_of_work() as session:
                 return _submit_in(session, store, request, policy, written)
         except IntegrityError:
-            # Either a concurrent submit of the same draft won (return its
-            # dossier) or two submissions drew the same dossier number on a
-            # database without row locks (SQLite): try again.
+            # A concurrent submit of the same draft won: return its dossier.
+            # Anything else that collided (not expected: dossier numbers are
+            # drawn atomically) is tried again.
             _remove(store, written)
             with db.unit_of_work() as session:
                 code = session.scalar(

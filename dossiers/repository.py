@@ -17,6 +17,7 @@ from dossiers.model import (
     Procedure,
 )
 from dossiers.status import Status
+from storage.db import lock_for_write
 from storage.schema.dossiers import DossierRow, ProcedureRow
 
 
@@ -108,7 +109,8 @@ def load_procedure(session: Session, code: str) -> ProcedureRow:
 def load_dossier_row(session: Session, code: str, *, for_update: bool = False) -> DossierRow:
     query = select(DossierRow).where(DossierRow.code == code)
     if for_update:
-        query = query.with_for_update()
+        lock_for_write(session)
+        query = query.with_for_update().execution_options(populate_existing=True)
     row = session.scalar(query)
     if row is None:
         raise DossierNotFoundError(

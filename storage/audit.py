@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from storage.db import lock_for_write
 from storage.schema.audit import AuditEventRow, AuditHeadRow
 from storage.schema.base import utcnow
 
@@ -87,6 +88,7 @@ def compute_hash(row: AuditEventRow) -> str:
 
 
 def _locked_head(session: Session) -> AuditHeadRow:
+    lock_for_write(session)
     head = session.execute(
         select(AuditHeadRow).where(AuditHeadRow.id == 1).with_for_update()
     ).scalar_one_or_none()

@@ -14,7 +14,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -58,6 +58,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.close()
+
+
+def lock_for_write(session: Session) -> None:
+    """Make the reads that follow see what the next writer can only see after us.
+
+    PostgreSQL locks rows with ``SELECT ... FOR UPDATE``, which callers still
+    use. SQLite ignores ``FOR UPDATE``, and its Python driver opens the
+    transaction only at the first write: reads before it take no lock, so
+    two writers could read the same counter and both add one. On SQLite this
+    writes nothing, but as a write it opens the transaction and takes the
+    database's write lock (waiting up to ``busy_timeout`` for another
+    writer to commit); what is read after it stays current until commit.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE audit_head SET id = id WHERE 0"))
 
 
 class Database:

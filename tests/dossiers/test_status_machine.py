@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -30,6 +32,7 @@ from dossiers import (
 from storage.audit import AuditFilter, search_events, verify_chain
 from storage.db import Database
 from storage.schema import ArchiveQueueRow, DossierRow, OutboxEventRow
+from storage.schema.dossiers import DossierCounterRow
 from tests.dossiers.conftest import CITIZEN_ID, HOME, MONDAY, OTHER, birth_submission
 
 POLICY = DossierPolicy(calendar=WorkingCalendar.from_iso(["2026-11-25"]))
@@ -77,6 +80,44 @@ def test_submission_gets_code_and_is_idempotent(db: Database) -> None:
     assert first.status is Status.SUBMITTED
     with db.unit_of_work() as s:
         assert s.scalar(select(func.count()).select_from(DossierRow)) == 2
+
+
+def test_concurrent_submissions_draw_distinct_numbers_without_retrying(db: Database) -> None:
+    """Eight threads, each in its own unit of work, on SQLite and PostgreSQL alike."""
+    start = threading.Barrier(8)
+
+    def one(i: int) -> str:
+        start.wait()
+        with db.unit_of_work() as s:
+            dossier = submit(s, birth_submission(f"race-{i}"), policy=POLICY, actor="c", now=MONDAY)
+            return dossier.code
+
+    with ThreadPoolExecutor(8) as pool:
+        codes = list(pool.map(one, range(8)))
+    assert sorted(codes) == [f"{HOME}-261123-{n:04d}" for n in range(1, 9)]
+    with db.unit_of_work() as s:
+        counter = s.get(DossierCounterRow, (HOME, "20261123"))
+        assert counter is not None and counter.last == 8
+
+
+def test_two_officers_receiving_at_once_make_one_transition(db: Database) -> None:
+    with db.unit_of_work() as s:
+        code = submit(s, birth_submission(), policy=POLICY, actor="citizen", now=MONDAY).code
+    start = threading.Barrier(2)
+
+    def receive(_: int) -> str:
+        start.wait()
+        try:
+            _go(db, code, Action.RECEIVE, OFFICER)
+        except IllegalTransitionError:
+            return "refused"
+        return "received"
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(pool.map(receive, range(2)))
+    assert outcomes == ["received", "refused"]
+    dossier = _load(db, code)
+    assert [h.to_status for h in dossier.history] == [Status.SUBMITTED, Status.RECEIVED]
 
 
 def test_code_pattern_is_configurable_and_checked(db: Database) -> None:

@@ -6,6 +6,7 @@ import io
 import json
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -398,9 +399,8 @@ def test_a_locked_value_inside_a_group_is_checked_at_submission(
     assert _dossier_count(app) == before + 1
 
 
-def test_ct01_adds_a_household_row_from_the_citizen_store(app: Flask, citizen: FlaskClient) -> None:
-    from datetime import UTC, datetime
-
+def _store_birth_certificate(app: Flask) -> None:
+    """What the leader's signature puts into the demo citizen's data store."""
     services(app).prefill.citizen_store.put_record(
         personal_id="001203012345",
         name="birth_certificate",
@@ -408,6 +408,10 @@ def test_ct01_adds_a_household_row_from_the_citizen_store(app: Flask, citizen: F
         dossier_code="000.00.00.H56-261120-0007",
         issued_at=datetime(2026, 11, 20, 9, tzinfo=UTC),
     )
+
+
+def test_ct01_adds_a_household_row_from_the_citizen_store(app: Flask, citizen: FlaskClient) -> None:
+    _store_birth_certificate(app)
     page = citizen.get(f"/citizen/bieu-mau/{CT01}").get_data(as_text=True)
     assert page.count('class="row-entry"') == 6
     assert 'id="members-5-full_name"' in page
@@ -474,15 +478,7 @@ def test_data_store_page_says_when_it_is_empty(citizen: FlaskClient) -> None:
 def test_data_store_lists_records_and_exports_them_as_json(
     app: Flask, citizen: FlaskClient
 ) -> None:
-    from datetime import UTC, datetime
-
-    services(app).prefill.citizen_store.put_record(
-        personal_id="001203012345",
-        name="birth_certificate",
-        data={"child_name": "Nguyễn Minh Khôi", "date_of_birth": "2026-11-10", "sex": "male"},
-        dossier_code="000.00.00.H56-261120-0007",
-        issued_at=datetime(2026, 11, 20, 9, tzinfo=UTC),
-    )
+    _store_birth_certificate(app)
     page = citizen.get("/citizen/kho-du-lieu").get_data(as_text=True)
     assert "Giấy khai sinh" in page and "Nguyễn Minh Khôi" in page
     assert "10/11/2026" in page and "Nam" in page

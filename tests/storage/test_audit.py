@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 from sqlalchemy import delete, text, update
 
 from storage.audit import (
@@ -105,4 +108,25 @@ def test_search_filters(database_url: str) -> None:
         assert total == 1 and rows[0].actor == "eve"
         rows, total = search_events(session, AuditFilter(action="test."))
         assert total == 5 and [r.id for r in rows] == [5, 4, 3, 2, 1]
+    db.dispose()
+
+
+def test_concurrent_writers_extend_one_chain(database_url: str) -> None:
+    """Eight threads append at once: every event is kept, the chain does not fork."""
+    db = _db_with_events(database_url, n=1)
+    start = threading.Barrier(8)
+
+    def append(i: int) -> None:
+        start.wait()
+        with db.unit_of_work() as session:
+            session.execute(text("SELECT 1"))  # a read first, as requests do
+            record_event(session, AuditEntry(actor=f"racer{i}", action="test.race"))
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(append, range(8)))
+    with db.unit_of_work() as session:
+        report = verify_chain(session)
+        _, total = search_events(session, AuditFilter(action="test.race"))
+    assert report.ok and report.events == 9
+    assert total == 8
     db.dispose()
