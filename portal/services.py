@@ -91,6 +91,10 @@ def build_services(settings: Settings) -> Services:
     )
     register_archive_jobs(built)
     register_result_jobs(built)
+    if not (settings.prefill_population_url and settings.prefill_enterprise_url):
+        # The bundled registry serves a source: generate it now, not on the
+        # first citizen's lookup (which has a time budget of its own).
+        built.prefill.registry.warm_up()
     return built
 
 

@@ -7,6 +7,7 @@ sizes, so several app instances agree without sharing a file.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -32,7 +33,13 @@ __all__ = ["BundledEnterpriseSource", "BundledPersonSource", "LazyRegistry"]
 
 
 class LazyRegistry:
-    """Generates the reference registry once, on first use, thread-safely."""
+    """Generates the reference registry once, on first use, thread-safely.
+
+    The registry is deterministic for its parameters, so one copy per
+    process serves every app (and test) that asks for the same one.
+    :meth:`warm_up` generates it in the background at start, so that the
+    first citizen's lookup does not wait for it (and miss the time budget).
+    """
 
     def __init__(
         self,
@@ -42,18 +49,29 @@ class LazyRegistry:
         enterprises: int = DEFAULT_ENTERPRISES,
     ) -> None:
         self.seed, self.people, self.enterprises = seed, people, enterprises
-        self._registry: ReferenceRegistry | None = None
-        self._lock = threading.Lock()
 
     def get(self) -> ReferenceRegistry:
-        """The registry, generating it if this is the first call."""
-        if self._registry is None:
-            with self._lock:
-                if self._registry is None:
-                    self._registry = generate_registry(
-                        seed=self.seed, people=self.people, enterprises=self.enterprises
-                    )
-        return self._registry
+        """The registry, generating it if this is the first call in the process."""
+        return _shared_registry(self.seed, self.people, self.enterprises)
+
+    def warm_up(self) -> threading.Thread:
+        """Start generating the registry in a daemon thread; return the thread."""
+        thread = threading.Thread(target=self.get, name="registry-warm-up", daemon=True)
+        thread.start()
+        return thread
+
+
+_SHARED_LOCK = threading.Lock()
+
+
+def _shared_registry(seed: int, people: int, enterprises: int) -> ReferenceRegistry:
+    with _SHARED_LOCK:
+        return _generated(seed, people, enterprises)
+
+
+@functools.lru_cache(maxsize=4)
+def _generated(seed: int, people: int, enterprises: int) -> ReferenceRegistry:
+    return generate_registry(seed=seed, people=people, enterprises=enterprises)
 
 
 class _BundledSource:

@@ -21,6 +21,7 @@ from forms_builder.prefill import (
     DEMO_HOUSEHOLD_HEAD_ID,
     DEMO_HOUSEHOLD_IDS,
     EnterpriseRecord,
+    LazyRegistry,
     PersonRecord,
     generate_registry,
 )
@@ -155,3 +156,12 @@ def test_records_round_trip_through_json(registry):
         assert PersonRecord.from_dict(record.to_dict()) == record
     for record in list(registry.enterprises.values())[:200]:
         assert EnterpriseRecord.from_dict(record.to_dict()) == record
+
+
+def test_the_registry_is_generated_once_per_process_and_can_be_warmed_up() -> None:
+    small = {"seed": 7, "people": 50, "enterprises": 5}
+    thread = LazyRegistry(**small).warm_up()
+    thread.join(30)
+    assert not thread.is_alive()
+    assert LazyRegistry(**small).get() is LazyRegistry(**small).get()
+    assert LazyRegistry(**small).get() is not LazyRegistry(seed=8, people=50, enterprises=5).get()
