@@ -28,11 +28,13 @@ from dossiers.errors import DossierNotFoundError
 from dossiers.model import Procedure
 from forms_builder.attachments import AttachmentRule, check_attachment
 from forms_builder.errors import AttachmentRefused
-from forms_builder.model import Field, FormDefinition
+from forms_builder.model import Field, FieldType, FormDefinition
 from forms_builder.prefill import check_locked_values
+from forms_builder.prefill.bindings import extract_path, normalise_value
 from forms_builder.prefill.resolver import SOURCE_LABELS, PrefillResult
 from forms_builder.prefill_form import (
     bindings_of,
+    bound_fields,
     fill_empty,
     prefill_hints,
     prefilled_data,
@@ -96,18 +98,35 @@ def _with_typed_subjects(
     return fill_empty(compiled.definition, data, typed, compiled.code_lists), result
 
 
-def _hints(definition: FormDefinition, result: PrefillResult) -> dict[str, dict[str, Any]]:
-    """What the page says next to each prefilled field: source names and provenance."""
+def _hints(
+    compiled: CompiledForm, result: PrefillResult, current: Mapping[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """What the page says next to each prefilled field: source names and provenance.
+
+    A field whose value the citizen has since changed no longer says it was
+    prefilled (tables keep their note: their rows are meant to be completed).
+    """
     lang = current_lang()
     names = {k: (en if lang == "en" else vi) for k, (vi, en) in SOURCE_LABELS.items()}
-    return {
-        path: {
+    definition = compiled.definition
+    expected = prefilled_data(definition, result.values, compiled.code_lists)
+    tables = {b.path for b in bound_fields(definition) if b.field.type is FieldType.REPEAT}
+    hints = {}
+    for path, hint in prefill_hints(definition, result.values).items():
+        if path not in tables and not _same(current, expected, path):
+            continue
+        hints[path] = {
             "sources": ", ".join(names.get(s, s) for s in hint.sources),
             "provenance": ", ".join(hint.provenance),
             "locked": hint.locked,
         }
-        for path, hint in prefill_hints(definition, result.values).items()
-    }
+    return hints
+
+
+def _same(current: Mapping[str, Any], expected: Mapping[str, Any], path: str) -> bool:
+    return normalise_value(extract_path(current, path)[1]) == normalise_value(
+        extract_path(expected, path)[1]
+    )
 
 
 def _compiled(code: str, version: int | None = None) -> CompiledForm:
@@ -153,7 +172,7 @@ def _page(
         "citizen/fill.html",
         definition=compiled.definition,
         form=form,
-        prefill=_hints(compiled.definition, result),
+        prefill=_hints(compiled, result, form.submission_data()),
         notices=result.notices,
         draft=draft,
         action=action,

@@ -543,6 +543,14 @@ def test_what_the_citizen_typed_is_not_overwritten_and_bad_ids_are_not_looked_up
     response = citizen.post(f"/citizen/bieu-mau/{BIRTH}", data=_birth_formdata(app, data, save="1"))
     page = response.get_data(as_text=True)
     assert 'value="Tên Tự Gõ"' in page
+
+    def hint_before(field_id: str) -> str:
+        at = page.index(f'id="{field_id}"')
+        return page[page.rindex('<div class="field', 0, at) : at]
+
+    # The typed name is not said to come from the registry; the filled ethnicity is.
+    assert "Điền sẵn từ" not in hint_before("mother-full_name")
+    assert "Điền sẵn từ" in hint_before("mother-ethnicity")
     assert "Tạm thời chưa lấy được thông tin" not in page
     with services(app).db.unit_of_work() as session:
         saved = session.get(FormDraftRow, _draft_id(app))
