@@ -15,7 +15,8 @@ from forms_builder.rendering import lookup_url, qr_svg_data_uri
 from portal.accounts import Role
 from portal.auth.session import current_account, require_role
 from portal.citizen.filling import handle_post, open_form, procedure_for_form, render_draft
-from portal.dossiers.access import can_view, capacities
+from portal.dossiers.access import can_view
+from portal.dossiers.results import send_document
 from portal.services import services
 
 bp = Blueprint("citizen", __name__, url_prefix="/citizen")
@@ -89,22 +90,5 @@ def receipt(code: str) -> str:
 @bp.get("/ho-so/<code>/tai-lieu/<int:document_id>")
 @require_role(*Role)
 def download(code: str, document_id: int) -> Response:
-    """Stream a document of the dossier: only the applicant and the agency's staff."""
-    account = current_account()
-    assert account is not None
-    with services().db.unit_of_work() as session:
-        dossier = get_dossier(session, code)
-    if not capacities(account, dossier):
-        abort(403)
-    document = next((d for d in dossier.documents if d.id == document_id), None)
-    if document is None:
-        abort(404)
-    reader = services().object_store.get(document.object_key)
-    return Response(
-        reader.chunks(),
-        mimetype=document.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{document.file_name}"',
-            "Content-Length": str(document.size),
-        },
-    )
+    """A document of the dossier: only the applicant and the agency's staff (audited)."""
+    return send_document(code, document_id)

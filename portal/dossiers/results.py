@@ -8,7 +8,6 @@ demo organisation certificate of its id (else the demo home agency).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, flash, redirect, url_for
@@ -30,6 +29,7 @@ from portal.accounts import Role
 from portal.auth.session import audit, client_ip, require_role
 from portal.dossiers.access import acting_user, capacities
 from portal.dossiers.views import load_visible
+from portal.downloads import document_response
 from portal.i18n import error_message
 from portal.services import Services, services
 from signing import AppearanceKind, PadesLevel, SignOptions, sign_document
@@ -171,6 +171,15 @@ def _failed(action: str, code: str, exc: EformsError) -> None:
 @require_role(*Role)
 def download(code: str, document_id: int) -> Response:
     """Applicant and staff of the owning agency only; streamed from the object store."""
+    return send_document(code, document_id)
+
+
+def send_document(code: str, document_id: int) -> Response:
+    """A document of dossier ``code`` for the current account, audited.
+
+    Only the applicant and the owning agency's staff; unsigned result drafts
+    only to staff (the applicant is told there is no such document).
+    """
     account, dossier = load_visible(code)
     if not capacities(account, dossier):
         raise DossierPermissionError(
@@ -186,22 +195,14 @@ def download(code: str, document_id: int) -> Response:
             "This dossier has no such document.",
             details={"code": code, "document": document_id},
         )
-    reader = services().object_store.get(document.object_key)
+    response = document_response(services().object_store, document)
     audit(
         "dossier.download",
         object_type="dossier",
         object_id=code,
         details={"document": document_id, "kind": str(document.kind)},
     )
-
-    def stream() -> Iterator[bytes]:
-        with reader:
-            yield from reader.chunks()
-
-    response = Response(stream(), mimetype=document.media_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{document.file_name}"'
-    response.headers["Content-Length"] = str(document.size)
     return response
 
 
-__all__ = ["bp", "result_signer", "store_for_citizen"]
+__all__ = ["bp", "result_signer", "send_document", "store_for_citizen"]

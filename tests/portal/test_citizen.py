@@ -140,8 +140,8 @@ def test_submit_creates_dossier_with_pdf_and_attachment_once(
     citizen.post(f"/citizen/bieu-mau/{CT01}", data=_formdata(app, VALID, save="1"))
     draft = _draft_id(app)
     upload = _formdata(app, VALID, upload="1")
-    upload.add("attachment", (io.BytesIO(_pdf()), "giay-to.pdf"))
-    assert "giay-to.pdf" in citizen.post(
+    upload.add("attachment", (io.BytesIO(_pdf()), "Sổ hộ khẩu Đình.pdf"))
+    assert "Sổ hộ khẩu Đình.pdf" in citizen.post(
         f"/citizen/ban-nhap/{draft}", data=upload, content_type="multipart/form-data"
     ).get_data(as_text=True)
     before = _dossier_count(app)
@@ -166,7 +166,21 @@ def test_submit_creates_dossier_with_pdf_and_attachment_once(
     with services(app).db.unit_of_work() as session:
         events, _ = search_events(session, AuditFilter(object_id=code))
     actions = sorted(e.action for e in events)
-    assert actions == ["dossier.document_added", "dossier.document_added", "dossier.submit"]
+    assert actions == [
+        "dossier.document_added",
+        "dossier.document_added",
+        "dossier.download",
+        "dossier.submit",
+    ]
+    # A Vietnamese file name reaches the browser intact (RFC 6266), with an ASCII fallback.
+    (scan,) = dossier.documents_of(DocumentKind.ATTACHMENT)
+    got = citizen.get(f"/citizen/ho-so/{code}/tai-lieu/{scan.id}")
+    assert got.status_code == 200 and got.data.startswith(b"%PDF")
+    disposition = got.headers["Content-Disposition"]
+    assert 'filename="So ho khau Dinh.pdf"' in disposition
+    assert "filename*=UTF-8''S%E1%BB%95%20h%E1%BB%99%20kh%E1%BA%A9u%20%C4%90%C3%ACnh.pdf" in (
+        disposition
+    )
     after = SUBMISSIONS.labels(procedure="1.004222", channel="online")._value.get()
     assert after == submitted_before + 1
     url = f"/citizen/ho-so/{code}/tai-lieu/{form_doc.id}"

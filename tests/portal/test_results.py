@@ -156,8 +156,9 @@ def test_draft_sign_issue_download_and_prefill(app: Flask, client: FlaskClient) 
     assert all(v.intact and v.valid and v.trusted and v.timestamped for v in verdicts.values())
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         assert str(doc.open_metadata()["pdfaid:part"]) == "3"
-    # The citizen may not read the unsigned draft.
+    # The citizen may not read the unsigned draft, through either download address.
     assert client.get(f"/dossiers/{code}/documents/{draft[0].id}").status_code == 404
+    assert client.get(f"/citizen/ho-so/{code}/tai-lieu/{draft[0].id}").status_code == 404
     with services(app).db.unit_of_work() as session:
         events, _total = search_events(session, AuditFilter(object_id=code), limit=100)
         actions = {e.action for e in events}
