@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -37,6 +38,10 @@ from storage.schema.dossiers import DossierRow
 _ATTEMPTS = 5
 
 
+DRAFT_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,43}")
+"""What a draft id looks like (``secrets.token_urlsafe(16)``)."""
+
+
 @dataclass(frozen=True)
 class StoredAttachment:
     key: str
@@ -44,6 +49,17 @@ class StoredAttachment:
     media_type: str
     sha256: str
     size: int
+    field: str | None = None
+    """The attachment field of the form it answers (dotted path), if the citizen said."""
+
+    def reference(self) -> dict[str, Any]:
+        """How the form data names the file (what the attachment field's schema checks)."""
+        return {
+            "name": self.file_name,
+            "media_type": self.media_type,
+            "size": self.size,
+            "sha256": self.sha256,
+        }
 
 
 @dataclass(frozen=True)
@@ -89,10 +105,15 @@ def create_draft(
     procedure_code: str,
     definition: FormDefinition,
     data: Mapping[str, Any],
+    draft_id: str | None = None,
 ) -> Draft:
-    """A new draft of ``definition`` (its version is recorded) opened with ``data``."""
+    """A new draft of ``definition`` (its version is recorded) opened with ``data``.
+
+    ``draft_id``: the token the form page carried (see :data:`DRAFT_TOKEN`), so
+    that a second press of the first page's buttons finds this draft.
+    """
     row = FormDraftRow(
-        id=secrets.token_urlsafe(16),
+        id=draft_id or new_draft_token(),
         user_id=user_id,
         procedure_code=procedure_code,
         form_code=definition.code,
@@ -103,6 +124,17 @@ def create_draft(
     session.add(row)
     session.flush()
     return _to_draft(row)
+
+
+def new_draft_token() -> str:
+    """A fresh, unguessable draft id (what the first page of a form carries)."""
+    return secrets.token_urlsafe(16)
+
+
+def find_draft(session: Session, draft_id: str, *, user_id: int) -> Draft | None:
+    """The citizen's draft ``draft_id``, or None (also for someone else's)."""
+    row = session.get(FormDraftRow, draft_id)
+    return _to_draft(row) if row is not None and row.user_id == user_id else None
 
 
 def load_draft(session: Session, draft_id: str, *, user_id: int) -> Draft:
@@ -138,15 +170,19 @@ def add_attachment(
     file_name: str,
     data: bytes,
     media_type: str,
+    field: str | None = None,
 ) -> StoredAttachment:
-    """Store an already checked file under ``drafts/<id>/`` and name it in the draft."""
+    """Store an already checked file under ``drafts/<id>/`` and name it in the draft.
+
+    ``field`` is the attachment field of the form the file answers, if any.
+    """
     with db.unit_of_work() as session:
         row = _row(session, draft_id, user_id)
         index = len(row.attachments or [])
     sha256 = hashlib.sha256(data).hexdigest()
     key = f"drafts/{draft_id}/{index:02d}-{sha256[:16]}"
     store.put(key, io.BytesIO(data), sha256=sha256, content_type=media_type)
-    stored = StoredAttachment(key, _safe_name(file_name), media_type, sha256, len(data))
+    stored = StoredAttachment(key, _safe_name(file_name), media_type, sha256, len(data), field)
     try:
         with db.unit_of_work() as session:
             row = _row(session, draft_id, user_id)

@@ -83,6 +83,7 @@ def _field(raw: Mapping[str, Any]) -> Field:
             subject=prefill.get("subject", "applicant"),
             locked=prefill.get("locked", False),
             on_unavailable=OnUnavailable(prefill.get("on_unavailable", "manual")),
+            subject_field=prefill.get("subject_field"),
         )
         if prefill
         else None,
@@ -227,6 +228,7 @@ def _field_doc(f: Field) -> dict[str, Any]:
             "subject": f.prefill.subject,
             "locked": f.prefill.locked,
             "on_unavailable": str(f.prefill.on_unavailable),
+            **({"subject_field": f.prefill.subject_field} if f.prefill.subject_field else {}),
         }
         if f.prefill
         else None,

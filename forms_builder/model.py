@@ -132,6 +132,9 @@ class Prefill:
     locked: bool = False
     """Locked values cannot be changed by the citizen and are checked again at submission."""
     on_unavailable: OnUnavailable = OnUnavailable.MANUAL
+    subject_field: str | None = None
+    """Where the form holds the identifier of a subject other than the applicant
+    (dotted data path, e.g. ``investor.enterprise_code``); default ``<subject>.personal_id``."""
 
 
 @dataclass(frozen=True)

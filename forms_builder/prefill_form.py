@@ -27,7 +27,7 @@ from typing import Any
 
 from eforms.errors import EformsError
 from forms_builder.codelists import CodeLists
-from forms_builder.identifiers import parse_personal_id
+from forms_builder.identifiers import parse_enterprise_code, parse_personal_id
 from forms_builder.model import Field, FieldType, FormDefinition, RowPrefill
 from forms_builder.prefill import FieldBinding, OnUnavailable
 from forms_builder.prefill.bindings import extract_path, normalise_value
@@ -159,22 +159,24 @@ def prefill_hints(
 
 
 def typed_subjects(definition: FormDefinition, data: Mapping[str, Any]) -> dict[str, str]:
-    """Subjects other than the applicant whose well-formed personal ID the form holds.
+    """Subjects other than the applicant whose well-formed identifier the form holds.
 
     A binding with ``subject: "mother"`` is looked up by ``mother.personal_id``
-    in the data; IDs that are not well formed are left out (the field's own
-    validation tells the citizen).
+    in the data, or by its ``subject_field`` (``investor.enterprise_code`` for
+    an enterprise). Identifiers that are not well formed are left out (the
+    field's own validation tells the citizen).
     """
     out: dict[str, str] = {}
-    for binding in bindings_of(definition):
-        subject = binding.subject
-        if subject == APPLICANT or subject in out:
+    for bound in bound_fields(definition):
+        p = bound.field.prefill
+        if p is None or p.subject == APPLICANT or p.subject in out:
             continue
-        found, typed = extract_path(data, f"{subject}.personal_id")
+        found, typed = extract_path(data, p.subject_field or f"{p.subject}.personal_id")
         if not found or not isinstance(typed, str):
             continue
+        parse = parse_enterprise_code if p.source == "enterprise" else parse_personal_id
         try:
-            out[subject] = parse_personal_id(typed).value
+            out[p.subject] = parse(typed).value
         except EformsError:
             continue
     return out

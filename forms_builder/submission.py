@@ -62,6 +62,8 @@ class Outcome:
     data: dict[str, Any]
     """The cleaned data (hidden parts and empty values removed)."""
     errors: tuple[FieldError, ...]
+    hidden: frozenset[str] = frozenset()
+    """Data paths hidden by the answers (their values were removed)."""
 
     @property
     def accepted(self) -> bool:
@@ -107,7 +109,7 @@ def validate_submission(compiled: CompiledForm, data: Mapping[str, Any], *, toda
     errors = [_schema_error(e) for e in compiled.validator.iter_errors(cleaned)]
     errors += dependent_errors(compiled.definition, cleaned, hidden, today=today)
     unique = {(e.path, e.code): e for e in errors}
-    return Outcome(cleaned, tuple(unique.values()))
+    return Outcome(cleaned, tuple(unique.values()), hidden)
 
 
 _REQUIRED = re.compile(r"^'([^']+)' is a required property")

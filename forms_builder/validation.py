@@ -158,6 +158,7 @@ def semantic_problems(
     problems += _identity_problems(d)
     for pointer, f, _ in _fields_with_pointers(d):
         problems += _field_problems(f, pointer, code_lists, prefill_sources)
+    problems += _subject_field_problems(d)
     problems += _visibility_problems(d)
     problems += _rule_problems(d)
     problems += _layout_problems(d)
@@ -197,6 +198,34 @@ def _fields_with_pointers(d: FormDefinition) -> Iterator[tuple[str, Field, str |
 
     for i, s in enumerate(d.sections):
         yield from walk(s.fields, f"/sections/{i}/fields", None)
+
+
+def _subject_field_problems(d: FormDefinition) -> Iterator[Problem]:
+    """A binding's ``subject_field`` must name an identifier field outside tables."""
+    kinds = {FieldType.PERSONAL_ID, FieldType.TAX_CODE, FieldType.TEXT}
+    paths: dict[str, Field] = {}
+
+    def walk(fields: tuple[Field, ...], prefix: str) -> None:
+        for f in fields:
+            paths[f"{prefix}{f.key}"] = f
+            if f.type is FieldType.GROUP:
+                walk(f.fields, f"{prefix}{f.key}.")
+
+    for s in d.sections:
+        walk(s.fields, "")
+    for pointer, f, _ in _fields_with_pointers(d):
+        target = f.prefill.subject_field if f.prefill else None
+        if target is None:
+            continue
+        if target not in paths or paths[target].type not in kinds:
+            yield Problem(
+                f"{pointer}/prefill/subject_field",
+                "field.bad_subject_field",
+                f"'{target}' không phải là trường mã định danh của biểu mẫu (số định danh, "
+                "mã số doanh nghiệp).",
+                f"'{target}' is not an identifier field of the form (personal ID, "
+                "enterprise code).",
+            )
 
 
 def _identity_problems(d: FormDefinition) -> Iterator[Problem]:

@@ -106,9 +106,20 @@ class DefinitionForm(Form):
             out.update(_values(section.fields, self))
         return out
 
-    def validate(self, extra_validators: Any = None, *, today: date | None = None) -> bool:
-        """Validate like ``validate_submission``; ``today`` defaults to today in Vietnam."""
+    def validate(
+        self,
+        extra_validators: Any = None,
+        *,
+        today: date | None = None,
+        stored_files: bool = False,
+    ) -> bool:
+        """Validate like ``validate_submission``; ``today`` defaults to today in Vietnam.
+
+        ``stored_files``: the files were uploaded earlier and kept (a draft), so
+        attachment fields are left to the data schema, which sees them.
+        """
         today = today or local_today()
+        self._stored_files = stored_files
         d = self.compiled.definition
         graph = self.compiled.graph
         cleaned, hidden = clean_submission(d, self.submission_data(), today=today, graph=graph)
@@ -128,7 +139,9 @@ class DefinitionForm(Form):
     def _level(self, fields: tuple[Field, ...], container: Any, prefix: str, scope: _Scope) -> bool:
         ok = True
         for f in fields:
-            if f.type == FieldType.SIGNATURE:
+            if f.type == FieldType.SIGNATURE or (
+                f.type == FieldType.ATTACHMENT and getattr(self, "_stored_files", False)
+            ):
                 continue
             path = f"{prefix}{f.key}"
             bound = container[f.key]

@@ -25,7 +25,8 @@ from forms_builder.prefill.errors import BindingError
 __all__ = ["FieldBinding", "OnUnavailable", "extract_path", "normalise_value"]
 
 _PATH = re.compile(r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*")
-_KEYS = frozenset({"source", "path", "subject", "locked", "on_unavailable"})
+_KEYS = frozenset({"source", "path", "subject", "locked", "on_unavailable", "subject_field"})
+"""``subject_field`` belongs to the form (where the subject's identifier is typed)."""
 _MISSING = object()
 
 

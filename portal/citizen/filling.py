@@ -13,14 +13,18 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from dossiers import Applicant, ApplicantKind
 from dossiers.catalog import list_procedures
 from dossiers.drafts import (
+    DRAFT_TOKEN,
     Draft,
     SubmitRequest,
     add_attachment,
     create_draft,
+    find_draft,
+    new_draft_token,
     save_draft,
     submit_draft,
 )
@@ -36,6 +40,7 @@ from forms_builder.prefill_form import (
     bindings_of,
     bound_fields,
     fill_empty,
+    json_copy,
     prefill_hints,
     prefilled_data,
     typed_subjects,
@@ -168,10 +173,18 @@ def _page(
         if draft
         else url_for("citizen.start", form_code=compiled.definition.code)
     )
+    slots = attachment_fields(compiled.definition)
+    attached: dict[str | None, list[str]] = {}
+    for a in draft.attachments if draft else ():
+        attached.setdefault(a.field if a.field in slots else None, []).append(a.file_name)
     html = render_template(
         "citizen/fill.html",
         definition=compiled.definition,
         form=form,
+        slots=slots,
+        attached=attached,
+        label_of=_labeller(compiled.definition),
+        draft_token=None if draft else new_draft_token(),
         prefill=_hints(compiled, result, form.submission_data()),
         notices=result.notices,
         draft=draft,
@@ -181,6 +194,30 @@ def _page(
         max_upload_mb=services().settings.max_upload_mb,
     )
     return (html, status) if status != 200 else html
+
+
+def _labeller(definition: FormDefinition) -> Callable[[str], str]:
+    """The label of the field at a data path (row numbers of tables included)."""
+    labels: dict[str, str] = {}
+    lang = current_lang()
+
+    def walk(fields: tuple[Field, ...], prefix: str) -> None:
+        for f in fields:
+            labels[f"{prefix}{f.key}"] = f.label.get(lang)
+            walk(f.fields, f"{prefix}{f.key}.")
+
+    for section in definition.sections:
+        walk(section.fields, "")
+
+    def label_of(path: str) -> str:
+        parts = path.split(".")
+        rows = [p for p in parts if p.isdigit()]
+        label = labels.get(".".join(p for p in parts if not p.isdigit()), path)
+        if rows:
+            label += " (" + _("dòng %(n)s", n=int(rows[0]) + 1) + ")"
+        return label
+
+    return label_of
 
 
 def handle_post(draft: Draft | None, *, procedure_code: str, form_code: str) -> Any:
@@ -198,25 +235,26 @@ def handle_post(draft: Draft | None, *, procedure_code: str, form_code: str) -> 
         if filled != data:
             data = filled
             form = form_class(formdata=encode_formdata(compiled, data))
-    with services().db.unit_of_work() as session:
-        if draft is None:
-            draft = create_draft(
-                session,
-                user_id=account.id,
-                procedure_code=procedure_code,
-                definition=compiled.definition,
-                data=data,
-            )
-        else:
-            draft = save_draft(session, draft.id, user_id=account.id, data=data)
+    draft = _save(draft, account.id, procedure_code, compiled.definition, data)
     upload = request.files.get("attachment")
+    refused = False
     if upload is not None and upload.filename:
-        draft = _attach(draft, upload.filename, upload.read(), compiled.definition)
+        draft, refused = _attach(draft, upload.filename, upload.read(), compiled.definition)
     table = form._fields.get(request.form.get("add_row", ""))
     if table is not None and hasattr(table, "append_entry"):
         table.append_entry()
-    elif "submit" in request.form:
+    elif "submit" in request.form and not refused:
         return _submit(compiled, form, draft)
+    elif refused:
+        # A refused file stops a submission too: the citizen fixes it first.
+        return _page(
+            compiled,
+            form,
+            result or _prefill(compiled.definition, data),
+            draft=draft,
+            procedure_code=procedure_code,
+            status=422,
+        )
     elif not (upload is not None and upload.filename):
         flash(_("Đã lưu bản nháp."), "success")
     return _page(
@@ -228,14 +266,76 @@ def handle_post(draft: Draft | None, *, procedure_code: str, form_code: str) -> 
     )
 
 
-def _attach(draft: Draft, file_name: str, data: bytes, definition: FormDefinition) -> Draft:
-    rule = _attachment_rule(definition)
+def _save(
+    draft: Draft | None,
+    user_id: int,
+    procedure_code: str,
+    definition: FormDefinition,
+    data: dict[str, Any],
+) -> Draft:
+    """Save the step into ``draft``, or into the draft the page's token names.
+
+    The first page carries a token: pressing a button twice (or reloading
+    after a save) finds the draft the first press made instead of another.
+    """
+    token = request.form.get("draft_token", "")
+    token = token if DRAFT_TOKEN.fullmatch(token) else None
+    for _attempt in range(2):
+        try:
+            with services().db.unit_of_work() as session:
+                if draft is None and token:
+                    draft = find_draft(session, token, user_id=user_id)
+                if draft is not None:
+                    return save_draft(session, draft.id, user_id=user_id, data=data)
+                return create_draft(
+                    session,
+                    user_id=user_id,
+                    procedure_code=procedure_code,
+                    definition=definition,
+                    data=data,
+                    draft_id=token,
+                )
+        except IntegrityError:
+            continue  # a concurrent press made the draft first (or the token is taken)
+    with services().db.unit_of_work() as session:
+        return create_draft(
+            session,
+            user_id=user_id,
+            procedure_code=procedure_code,
+            definition=definition,
+            data=data,
+        )
+
+
+def _attach(
+    draft: Draft, file_name: str, data: bytes, definition: FormDefinition
+) -> tuple[Draft, bool]:
+    """Check and store the uploaded file; ``(draft, refused)``."""
+    slots = attachment_fields(definition)
+    field = request.form.get("attachment_field") or None
+    problem = None
+    if field is not None and field not in slots:
+        problem = AttachmentRefused(
+            "Loại giấy tờ đã chọn không có trong tờ khai này.",
+            "The kind of document chosen is not part of this form.",
+        )
+    elif field is not None:
+        rule = slots[field].attachment
+        assert rule is not None
+        taken = sum(1 for a in draft.attachments if a.field == field)
+        if taken >= rule.max_count:
+            problem = AttachmentRefused(
+                f"Mục này nhận tối đa {rule.max_count} tệp; hãy nộp hồ sơ với các tệp đã có.",
+                f"This item takes at most {rule.max_count} files.",
+            )
     try:
-        media_type = check_attachment(data, rule=rule)
+        if problem is not None:
+            raise problem
+        media_type = check_attachment(data, rule=_attachment_rule(definition, field))
     except AttachmentRefused as exc:
         flash(exc.message_en if current_lang() == "en" else exc.message_vi, "error")
         audit("citizen.attachment_refused", object_type="draft", object_id=draft.id)
-        return draft
+        return draft, True
     built = services()
     stored = add_attachment(
         built.db,
@@ -245,40 +345,80 @@ def _attach(draft: Draft, file_name: str, data: bytes, definition: FormDefinitio
         file_name=file_name,
         data=data,
         media_type=media_type,
+        field=field,
     )
     flash(_("Đã đính kèm tệp %(name)s.", name=stored.file_name), "success")
-    return replace(draft, attachments=(*draft.attachments, stored))
+    return replace(draft, attachments=(*draft.attachments, stored)), False
 
 
-def _attachment_rule(definition: FormDefinition) -> AttachmentRule:
-    """The strictest rule among the definition's attachment fields, capped by the app."""
-    app_max = services().settings.max_upload_mb
-    size_mb = min(DEFAULT_ATTACHMENT_MB, app_max)
-    min_dpi: int | None = None
-    for f in _all_fields(definition):
-        if f.attachment is not None:
-            size_mb = min(size_mb, f.attachment.max_size_mb)
-            min_dpi = max(min_dpi or 0, f.attachment.min_dpi or 0) or None
-    return AttachmentRule(max_bytes=int(size_mb * 1024 * 1024), min_dpi=min_dpi)
+def attachment_fields(definition: FormDefinition) -> dict[str, Field]:
+    """The definition's attachment fields by dotted data path (tables excluded)."""
+    out: dict[str, Field] = {}
 
+    def walk(fields: tuple[Field, ...], prefix: str) -> None:
+        for f in fields:
+            if f.type is FieldType.ATTACHMENT and f.attachment is not None:
+                out[f"{prefix}{f.key}"] = f
+            elif f.type is FieldType.GROUP:
+                walk(f.fields, f"{prefix}{f.key}.")
 
-def _all_fields(definition: FormDefinition) -> list[Field]:
-    out: list[Field] = []
-    pending = [f for section in definition.sections for f in section.fields]
-    while pending:
-        f = pending.pop()
-        out.append(f)
-        pending.extend(f.fields)
+    for section in definition.sections:
+        walk(section.fields, "")
     return out
+
+
+def _attachment_rule(definition: FormDefinition, field: str | None) -> AttachmentRule:
+    """The chosen field's rule, or the strictest of all; capped by the app's limit."""
+    app_max = services().settings.max_upload_mb
+    slots = attachment_fields(definition)
+    rules = [slots[field].attachment] if field else [f.attachment for f in slots.values()]
+    size_mb = min(DEFAULT_ATTACHMENT_MB if not field else app_max, app_max)
+    min_dpi: int | None = None
+    types = None
+    for rule in rules:
+        assert rule is not None
+        size_mb = min(size_mb, rule.max_size_mb)
+        min_dpi = max(min_dpi or 0, rule.min_dpi or 0) or None
+        if field:
+            types = rule.media_types
+    return AttachmentRule(
+        max_bytes=int(size_mb * 1024 * 1024),
+        min_dpi=min_dpi,
+        **({"media_types": types} if types else {}),
+    )
+
+
+def _with_attachments(
+    definition: FormDefinition, data: dict[str, Any], draft: Draft
+) -> dict[str, Any]:
+    """``data`` with each attachment field holding the files the citizen gave for it."""
+    merged = json_copy(data)
+    for path in attachment_fields(definition):
+        files = [a.reference() for a in draft.attachments if a.field == path]
+        if files:
+            *parents, last = path.split(".")
+            target = merged
+            for key in parents:
+                if not isinstance(target.get(key), dict):
+                    target[key] = {}
+                target = target[key]
+            target[last] = files
+    return merged
+
+
+def _hidden(path: str, hidden: frozenset[str]) -> bool:
+    """Whether ``path`` or a group containing it is hidden."""
+    parts = path.split(".")
+    return any(".".join(parts[:i]) in hidden for i in range(1, len(parts) + 1))
 
 
 def _submit(compiled: CompiledForm, form: DefinitionForm, draft: Draft) -> Any:
     account = current_account()
     assert account is not None
-    submitted = form.submission_data()
+    submitted = _with_attachments(compiled.definition, form.submission_data(), draft)
     result = _prefill(compiled.definition, submitted)
     today = local_today()
-    fields_ok = form.validate(today=today)
+    fields_ok = form.validate(today=today, stored_files=True)
     outcome = validate_submission(compiled, submitted, today=today)
     if not (fields_ok and outcome.accepted):
         audit(
@@ -298,9 +438,13 @@ def _submit(compiled: CompiledForm, form: DefinitionForm, draft: Draft) -> Any:
             status=422,
         )
     data = dict(outcome.data)
+    # Locked fields that do not apply (hidden by the citizen's answers) are not checked.
+    applicable = [
+        b for b in bindings_of(compiled.definition) if not _hidden(b.field, outcome.hidden)
+    ]
     check_locked_values(
         services().prefill.resolver,
-        bindings_of(compiled.definition),
+        applicable,
         _subjects(compiled.definition, data),
         data,
     ).raise_if_refused()

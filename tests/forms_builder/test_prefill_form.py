@@ -164,3 +164,25 @@ def test_typed_ids_name_the_other_subjects_and_fill_only_empty_fields() -> None:
         "residence": {"province": "40", "commune": "16831"},
     }
     assert data["mother"]["ethnicity"] == ""  # the input is not changed
+
+
+def test_an_enterprise_is_looked_up_by_the_code_typed_in_its_subject_field() -> None:
+    permit = _library("1.013225.MS01")
+    data = {"applicant_kind": "organisation", "investor": {"enterprise_code": "0101234567"}}
+    assert typed_subjects(permit, data) == {"enterprise": "0101234567"}
+    assert typed_subjects(permit, {"investor": {"enterprise_code": "01012"}}) == {}
+
+
+def test_a_subject_field_must_name_an_identifier_field(small_doc: dict[str, Any]) -> None:
+    small_doc["sections"][0]["fields"][1]["prefill"] = {
+        "source": "enterprise",
+        "path": "name",
+        "subject": "enterprise",
+        "subject_field": "tax_id",
+    }
+    problems = check_document(small_doc)
+    assert [(p.pointer, p.code) for p in problems] == [
+        ("/sections/0/fields/1/prefill/subject_field", "field.bad_subject_field")
+    ]
+    small_doc["sections"][0]["fields"][1]["prefill"]["subject_field"] = "tax_code"
+    assert check_document(small_doc) == []

@@ -195,13 +195,15 @@ def _started(app: Flask, citizen: FlaskClient) -> str:
     return _draft_id(app)
 
 
-def _upload(app: Flask, citizen: FlaskClient, draft: str, content: bytes, name: str) -> str:
+def _upload(
+    app: Flask, citizen: FlaskClient, draft: str, content: bytes, name: str, status: int = 200
+) -> str:
     data = _formdata(app, VALID, upload="1")
     data.add("attachment", (io.BytesIO(content), name))
     response = citizen.post(
         f"/citizen/ban-nhap/{draft}", data=data, content_type="multipart/form-data"
     )
-    assert response.status_code == 200
+    assert response.status_code == status
     return response.get_data(as_text=True)
 
 
@@ -245,7 +247,7 @@ def test_bad_attachments_are_refused_and_not_stored(
     app: Flask, citizen: FlaskClient, content: bytes, name: str, reason: str
 ) -> None:
     draft = _started(app, citizen)
-    page = _upload(app, citizen, draft, content, name)
+    page = _upload(app, citizen, draft, content, name, status=422)
     assert reason in page
     assert _attachments(app, draft) == []
     assert list(services(app).object_store.list(f"drafts/{draft}/")) == []
@@ -572,3 +574,126 @@ def test_what_the_citizen_typed_is_not_overwritten_and_bad_ids_are_not_looked_up
         stored = saved.data
     assert stored["mother"]["full_name"] == "Tên Tự Gõ"
     assert stored["father"]["full_name"] is None
+
+
+MS01 = "1.013225.MS01"
+
+
+def _ms01_case(app: Flask, name_start: str) -> dict[str, Any]:
+    with app.app_context():
+        definition = services(app).forms.in_force(MS01)
+    case = next(c for c in definition.test_cases if c.name.startswith(name_start))
+    data = json.loads(json.dumps(case.data))
+    data.pop("land_rights", None)
+    data.pop("drawings", None)
+    return data
+
+
+def _ms01_formdata(app: Flask, data: dict[str, Any], **extra: Any) -> MultiDict[str, Any]:
+    with app.app_context():
+        compiled = compile_form(services(app).forms.in_force(MS01))
+    out: MultiDict[str, Any] = MultiDict(
+        [(k, v) for k, values in encode_formdata(compiled, data).items() for v in values]
+    )
+    for key, value in extra.items():
+        out.add(key, value)
+    return out
+
+
+def _ms01_upload(
+    app: Flask, citizen: FlaskClient, url: str, data: dict[str, Any], field: str, name: str
+) -> Any:
+    form = _ms01_formdata(app, data, upload="1", attachment_field=field)
+    form.add("attachment", (io.BytesIO(_pdf()), name))
+    return citizen.post(url, data=form, content_type="multipart/form-data")
+
+
+@pytest.mark.parametrize("kind", ["Cá nhân", "Tổ chức xin phép"])
+def test_construction_permit_is_submitted_with_a_file_for_each_required_item(
+    app: Flask, citizen: FlaskClient, kind: str
+) -> None:
+    data = _ms01_case(app, kind)
+    start = f"/citizen/bieu-mau/{MS01}"
+    page = citizen.get(start).get_data(as_text=True)
+    assert 'name="attachment_field"' in page and 'name="draft_token"' in page
+    # Without the files the summary names the items by their labels.
+    refused = citizen.post(start, data=_ms01_formdata(app, data, submit="1"))
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert "Giấy tờ chứng minh quyền sử dụng đất" in text or "quyền sử dụng đất" in text
+    url = f"/citizen/ban-nhap/{_draft_id(app)}"
+    _ms01_upload(app, citizen, url, data, "land_rights", "Giấy chứng nhận QSDĐ.pdf")
+    page = _ms01_upload(app, citizen, url, data, "drawings", "Bản vẽ.pdf").get_data(as_text=True)
+    assert "Đã đính kèm: Giấy chứng nhận QSDĐ.pdf" in page
+    response = citizen.post(url, data=_ms01_formdata(app, data, submit="1"))
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    code = response.headers["Location"].rsplit("/", 1)[-1]
+    with services(app).db.unit_of_work() as session:
+        dossier = get_dossier(session, code)
+    assert [f["name"] for f in dossier.data["land_rights"]] == ["Giấy chứng nhận QSDĐ.pdf"]
+    assert [f["name"] for f in dossier.data["drawings"]] == ["Bản vẽ.pdf"]
+    assert len(dossier.documents_of(DocumentKind.ATTACHMENT)) == 2
+
+
+def test_a_file_of_the_wrong_kind_for_its_item_is_refused(app: Flask, citizen: FlaskClient) -> None:
+    data = _ms01_case(app, "Cá nhân")
+    citizen.post(f"/citizen/bieu-mau/{MS01}", data=_ms01_formdata(app, data, save="1"))
+    url = f"/citizen/ban-nhap/{_draft_id(app)}"
+    form = _ms01_formdata(app, data, upload="1", attachment_field="drawings")
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    form.add("attachment", (io.BytesIO(png), "ban-ve.png"))  # drawings take PDF only
+    response = citizen.post(url, data=form, content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert _attachments(app, _draft_id(app)) == []
+    form = _ms01_formdata(app, data, upload="1", attachment_field="no_such_item")
+    form.add("attachment", (io.BytesIO(_pdf()), "x.pdf"))
+    response = citizen.post(url, data=form, content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "không có trong tờ khai" in response.get_data(as_text=True)
+
+
+def test_a_refused_file_stops_the_submission_it_came_with(app: Flask, citizen: FlaskClient) -> None:
+    draft = _started(app, citizen)
+    before = _dossier_count(app)
+    form = _formdata(app, VALID, submit="1")
+    form.add("attachment", (io.BytesIO(b"MZ\x90\x00not a pdf"), "giay-to.pdf"))
+    response = citizen.post(
+        f"/citizen/ban-nhap/{draft}", data=form, content_type="multipart/form-data"
+    )
+    assert response.status_code == 422
+    assert _dossier_count(app) == before
+
+
+def test_pressing_submit_twice_on_the_first_page_makes_one_dossier(
+    app: Flask, citizen: FlaskClient
+) -> None:
+    page = citizen.get(f"/citizen/bieu-mau/{CT01}").get_data(as_text=True)
+    token = page.split('name="draft_token" value="', 1)[1].split('"', 1)[0]
+    before = _dossier_count(app)
+    with app.app_context():
+        drafts_before = services(app).db.sessions().query(FormDraftRow).count()
+    first = citizen.post(
+        f"/citizen/bieu-mau/{CT01}", data=_formdata(app, VALID, submit="1", draft_token=token)
+    )
+    again = citizen.post(
+        f"/citizen/bieu-mau/{CT01}", data=_formdata(app, VALID, submit="1", draft_token=token)
+    )
+    assert first.status_code == again.status_code == 303
+    assert first.headers["Location"] == again.headers["Location"]
+    assert _dossier_count(app) == before + 1
+    with services(app).db.unit_of_work() as session:
+        assert session.query(FormDraftRow).count() == drafts_before + 1
+
+
+def test_the_typed_enterprise_code_fills_the_legal_representative_on_save(
+    app: Flask, citizen: FlaskClient
+) -> None:
+    data = {"applicant_kind": "organisation", "investor": {"enterprise_code": "0109990001"}}
+    page = citizen.post(
+        f"/citizen/bieu-mau/{MS01}", data=_ms01_formdata(app, data, save="1")
+    ).get_data(as_text=True)
+    assert 'value="Nguyễn Văn Hùng"' in page and 'value="Giám đốc"' in page
+    # Opening the form no longer looks the citizen's personal ID up as an enterprise.
+    assert "Tạm thời chưa lấy được thông tin" not in citizen.get(
+        f"/citizen/bieu-mau/{MS01}"
+    ).get_data(as_text=True)
