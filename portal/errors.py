@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from eforms.errors import EformsError
-from portal.auth.session import audit
+from portal.auth.session import audit, denial_audited
 from portal.i18n import current_lang
 from storage.audit import Outcome
 
@@ -103,6 +103,24 @@ def handle_http(error: HTTPException) -> tuple[Response, int] | HTTPException:
     return _render(status, _(title), _(message), f"http.{status}")
 
 
+def audit_forbidden(response: Response) -> Response:
+    """Leave an ``access.denied`` event for every 403 that has none yet.
+
+    Role checks and the administrators' pages audit their refusals with more
+    detail; this catches the rest (``abort(403)``, JSON answers built by
+    hand), whatever produced them.
+    """
+    if response.status_code == 403 and not denial_audited():
+        audit(
+            "access.denied",
+            outcome=Outcome.DENIED,
+            object_type="path",
+            object_id=request.path,
+            details={"method": request.method, "endpoint": request.endpoint},
+        )
+    return response
+
+
 def handle_database_down(error: DBAPIError) -> tuple[Response, int]:
     log.error("database unavailable on %s %s: %s", request.method, request.path, error.orig)
     return _render(
@@ -127,6 +145,7 @@ def handle_unexpected(error: Exception) -> tuple[Response, int]:
 
 
 def init_app(app: Flask) -> None:
+    app.after_request(audit_forbidden)
     app.register_error_handler(EformsError, handle_domain_error)
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(HTTPException, handle_http)

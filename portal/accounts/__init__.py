@@ -5,15 +5,16 @@ call them inside a unit of work and translate their errors.
 """
 
 from portal.accounts.errors import AccountError, PermissionDeniedError
+from portal.accounts.federation import find_or_create_federated_citizen
 from portal.accounts.roles import Role
 from portal.accounts.services import (
     Account,
     authenticate,
     create_agency,
     create_user,
-    find_or_create_federated_citizen,
     get_account,
     grant_role,
+    grantable_roles,
     list_users,
     validate_agency_id,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "find_or_create_federated_citizen",
     "get_account",
     "grant_role",
+    "grantable_roles",
     "list_users",
     "validate_agency_id",
 ]

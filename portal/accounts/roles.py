@@ -40,6 +40,22 @@ _LABELS = {
     Role.ADMIN: ("Quản trị hệ thống", "Administrator"),
 }
 
+#: Roles whose pages read the data of every agency, whatever agency the grant
+#: names: supervisors (accounts, dossiers, statistics, the audit trail),
+#: auditors (every dossier, the audit trail, signature verification of any
+#: dossier's documents) and archivists (archive search, retrieval and the
+#: disposal lists are not scoped by agency). See ``docs/security.md``.
+PROVINCE_WIDE_ROLES = frozenset({Role.SUPERVISOR, Role.AUDITOR, Role.ARCHIVIST})
+
+#: Roles that only the system (the command line) or an administrator whose
+#: units cover every agency may grant: the province-wide roles, and the
+#: administrator role itself (it creates accounts and grants roles).
+RESERVED_ROLES = PROVINCE_WIDE_ROLES | {Role.ADMIN}
+
+#: Roles whose holder is staff: an account holding any of them never opens
+#: through OpenID Connect (citizen login).
+STAFF_ROLES = frozenset(Role) - {Role.CITIZEN}
+
 #: Order in which a user's home page is chosen when they hold several roles.
 HOME_PRIORITY = (
     Role.ADMIN,

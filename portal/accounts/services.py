@@ -19,7 +19,7 @@ from portal.accounts.errors import (
     PermissionDeniedError,
     UnknownAgencyError,
 )
-from portal.accounts.roles import Role
+from portal.accounts.roles import PROVINCE_WIDE_ROLES, RESERVED_ROLES, Role
 from storage.audit import AuditEntry, Outcome, record_event
 from storage.schema import AgencyRow, RoleGrantRow, UserRow, utcnow
 
@@ -140,6 +140,58 @@ def check_can_administer(session: Session, actor: Account | None, agency_id: str
     )
 
 
+def administers_every_agency(session: Session, actor: Account | None) -> bool:
+    """Whether every agency lies inside a unit ``actor`` administers.
+
+    True for the system (``actor`` None) and for administrators of the
+    top-level unit when all agencies hang under it. With several units
+    without a parent (as in the demo) no single unit's administrator covers
+    them all, and this is False for everyone but the system.
+    """
+    if actor is None:
+        return True
+    own = actor.agencies_for(Role.ADMIN)
+    if not own:
+        return False
+    agency_ids = session.scalars(select(AgencyRow.id)).all()
+    return all(any(is_within(session, a, o) for o in own) for a in agency_ids)
+
+
+def grantable_roles(session: Session, actor: Account | None) -> tuple[Role, ...]:
+    """The roles ``actor`` may give inside its own units, in :class:`Role` order."""
+    if administers_every_agency(session, actor):
+        return tuple(Role)
+    return tuple(r for r in Role if r not in RESERVED_ROLES)
+
+
+def check_can_grant(session: Session, actor: Account | None, role: Role, agency_id: str) -> None:
+    """Refuse unless ``actor`` may give ``role`` in ``agency_id``.
+
+    Inside their own units administrators give the roles whose reach stays
+    in the agency of the grant. Province-wide roles (they read every
+    agency's data) and the administrator role are reserved to the system and
+    to administrators whose units cover every agency; otherwise a unit's
+    administrator could lift itself, or a colleague, above its unit.
+    """
+    check_can_administer(session, actor, agency_id)
+    if role not in RESERVED_ROLES or administers_every_agency(session, actor):
+        return
+    if role in PROVINCE_WIDE_ROLES:
+        why_vi, why_en = "xem được dữ liệu của mọi cơ quan", "reads the data of every agency"
+    else:
+        why_vi, why_en = "quản lý tài khoản và phân quyền", "manages accounts and roles"
+    raise PermissionDeniedError(
+        f"Vai trò “{role.label_vi}” {why_vi}, nên chỉ quản trị viên của đơn vị cấp cao nhất "
+        "(quản lý mọi cơ quan) hoặc lệnh “eforms users grant” trên máy chủ mới được cấp. "
+        "Hãy đề nghị quản trị viên cấp tỉnh cấp vai trò này.",
+        f"The role “{role.label_en}” {why_en}, so only an administrator of the top-level unit "
+        "(covering every agency) or the “eforms users grant” command on the server may grant "
+        "it. Ask the provincial administrator to grant this role.",
+        code="accounts.role_reserved",
+        details={"agency_id": agency_id, "role": str(role)},
+    )
+
+
 def _hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
@@ -179,6 +231,8 @@ def create_user(
         )
     _require_agency(session, agency_id)
     check_can_administer(session, actor, agency_id)
+    for role in roles:
+        check_can_grant(session, actor, role, agency_id)
     if session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
         raise DuplicateAccountError(
             f"Tên đăng nhập '{username}' đã tồn tại.", f"Username '{username}' already exists."
@@ -221,9 +275,9 @@ def grant_role(
     agency_id: str,
     source_ip: str | None = None,
 ) -> Account:
-    """Give ``username`` the ``role`` in ``agency_id`` (idempotent)."""
+    """Give ``username`` the ``role`` in ``agency_id`` (idempotent); see :func:`check_can_grant`."""
     _require_agency(session, agency_id)
-    check_can_administer(session, actor, agency_id)
+    check_can_grant(session, actor, role, agency_id)
     row = session.scalar(select(UserRow).where(UserRow.username == username))
     if row is None:
         raise AccountError(
@@ -377,58 +431,3 @@ def _locked(until: datetime, now: datetime) -> AccountLockedError:
         f"The account is locked after too many wrong passwords. Try again in {minutes} minutes.",
         details={"minutes": minutes},
     )
-
-
-def find_or_create_federated_citizen(
-    session: Session,
-    *,
-    issuer: str,
-    subject: str,
-    personal_id: str | None,
-    full_name: str,
-    email: str | None,
-    home_agency_id: str,
-    source_ip: str | None = None,
-) -> Account:
-    """The citizen account for an OpenID Connect identity, created on first login."""
-    row = session.scalar(
-        select(UserRow).where(
-            UserRow.identity_provider == issuer, UserRow.external_subject == subject
-        )
-    )
-    if row is None and personal_id:
-        row = session.scalar(select(UserRow).where(UserRow.personal_id == personal_id))
-    created = row is None
-    if row is None:
-        if personal_id is not None and not PERSONAL_ID_PATTERN.match(personal_id):
-            raise AccountError(
-                "Nhà cung cấp định danh trả về số định danh cá nhân không hợp lệ.",
-                "The identity provider returned a malformed personal identification number.",
-                code="accounts.bad_personal_id",
-            )
-        row = UserRow(
-            username=f"vneid-{subject}"[:150].lower(),
-            full_name=full_name or subject,
-            email=email,
-            personal_id=personal_id,
-            identity_provider=issuer,
-            external_subject=subject,
-            agency_id=None,
-        )
-        row.grants = [RoleGrantRow(role=str(Role.CITIZEN), agency_id=home_agency_id)]
-        session.add(row)
-    row.last_login_at = utcnow()
-    session.flush()
-    record_event(
-        session,
-        AuditEntry(
-            actor=row.username,
-            role=str(Role.CITIZEN),
-            action="auth.login_oidc",
-            object_type="user",
-            object_id=row.username,
-            source_ip=source_ip,
-            details={"issuer": issuer, "created": created},
-        ),
-    )
-    return _to_account(row)

@@ -18,6 +18,7 @@ from portal.accounts import (
     Role,
     create_user,
     grant_role,
+    grantable_roles,
     list_users,
 )
 from portal.auth.session import audit, client_ip, current_account, require_role
@@ -58,9 +59,20 @@ def _agency_choices() -> list[tuple[str, str]]:
     return [(r.id, f"{r.id} – {r.name_en if lang == 'en' else r.name_vi}") for r in rows]
 
 
-def _role_choices() -> list[tuple[str, str]]:
+def _role_choices(roles: tuple[Role, ...] = tuple(Role)) -> list[tuple[str, str]]:
     lang = current_lang()
-    return [(str(r), r.label(lang)) for r in Role]
+    return [(str(r), r.label(lang)) for r in roles]
+
+
+def _grantable_choices() -> list[tuple[str, str]]:
+    """The roles the logged-in administrator may give: the only ones the forms offer.
+
+    A posted role outside them still passes the form and is refused (403,
+    audited) by the service, so a forged request leaves a trace.
+    """
+    with services().db.unit_of_work() as session:
+        roles = grantable_roles(session, current_account())
+    return _role_choices(roles)
 
 
 @bp.get("/")
@@ -106,7 +118,7 @@ def new_user() -> str | Response:
                 object_type="user",
                 object_id=form.username.data,
                 agency_id=form.agency_id.data,
-                details={"reason": exc.code},
+                details={"reason": exc.code, "roles": list(form.roles.data or ())},
             )
             flash(error_message(exc), "error")
             status = 403
@@ -118,6 +130,7 @@ def new_user() -> str | Response:
             return redirect(url_for("admin.users"))
     elif request.method == "POST":
         status = 400
+    form.roles.choices = _grantable_choices()
     return make_response(render_template("admin/user_form.html", form=form), status)
 
 
@@ -147,7 +160,7 @@ def grant(username: str) -> str | Response:
                 object_type="user",
                 object_id=username,
                 agency_id=form.agency_id.data,
-                details={"role": form.role.data},
+                details={"role": form.role.data, "reason": exc.code},
             )
             flash(error_message(exc), "error")
             status = 403
@@ -157,6 +170,7 @@ def grant(username: str) -> str | Response:
         else:
             flash(_("Đã cấp vai trò cho %(name)s.", name=username), "success")
             return redirect(url_for("admin.users"))
+    form.role.choices = _grantable_choices()
     return make_response(
         render_template("admin/grant_form.html", form=form, username=username), status
     )

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_babel import gettext
 from flask_login import LoginManager, UserMixin, current_user
 from flask_login import login_required as _login_required
@@ -85,6 +85,13 @@ def audit(
     )
     with services().db.unit_of_work() as session:
         record_event(session, entry)
+    if outcome is Outcome.DENIED:
+        g.eforms_denial_audited = True
+
+
+def denial_audited() -> bool:
+    """Whether this request has already recorded a ``denied`` event."""
+    return bool(g.get("eforms_denial_audited"))
 
 
 def require_role(*roles: Role) -> Callable[[F], F]:

@@ -129,7 +129,7 @@ def oidc_callback() -> Response:
         return redirect(url_for("auth.login"))
     claims = token.get("userinfo") or client.userinfo(token=token)
     with services().db.unit_of_work() as db_session:
-        account = find_or_create_federated_citizen(
+        result = find_or_create_federated_citizen(
             db_session,
             issuer=settings.oidc_issuer,
             subject=str(claims["sub"]),
@@ -140,7 +140,11 @@ def oidc_callback() -> Response:
             source_ip=client_ip(),
         )
     session.clear()
-    login_user(PortalUser(account))
+    if result.account is None:
+        assert result.error is not None
+        flash(error_message(result.error), "error")
+        return redirect(url_for("auth.login"))
+    login_user(PortalUser(result.account))
     return redirect(url_for("home.index"))
 
 

@@ -12,7 +12,10 @@ from flask import Flask
 from sqlalchemy import select
 
 from portal import create_app
+from portal.accounts import Role, grant_role
+from portal.demo import DEMO_CITIZEN_ID
 from portal.services import services
+from storage.audit import AuditFilter, search_events
 from storage.schema import UserRow
 from tests.conftest import install_seeded_db, make_settings
 from tests.harness.oidc_provider import OIDCProvider, RunningProvider
@@ -81,6 +84,87 @@ def test_second_login_reuses_the_account(oidc_app: Flask) -> None:
     with services(oidc_app).db.unit_of_work() as session:
         rows = session.scalars(select(UserRow).where(UserRow.external_subject == "vneid-7f3a"))
         assert len(list(rows)) == 1
+
+
+def _row(app: Flask, username: str) -> UserRow:
+    with services(app).db.unit_of_work() as session:
+        row = session.scalar(select(UserRow).where(UserRow.username == username))
+        assert row is not None
+        session.expunge(row)
+        return row
+
+
+def _set_personal_id(app: Flask, username: str, personal_id: str) -> None:
+    with services(app).db.unit_of_work() as session:
+        row = session.scalar(select(UserRow).where(UserRow.username == username))
+        assert row is not None
+        row.personal_id = personal_id
+
+
+def _oidc_events(app: Flask, outcome: str) -> list:
+    with services(app).db.unit_of_work() as session:
+        rows, _ = search_events(session, AuditFilter(action="auth.login_oidc", outcome=outcome))
+    return rows
+
+
+def _assert_refused(app: Flask, client: object, location: str, reason: str, message: str) -> None:
+    assert location == "/login"
+    page = client.get("/login").get_data(as_text=True)  # type: ignore[attr-defined]
+    assert message in page
+    assert client.get("/").status_code == 200  # type: ignore[attr-defined]  # the landing page
+    [event] = _oidc_events(app, "denied")
+    assert event.details["reason"] == reason
+    assert event.details["subject"] == PERSON["sub"]
+
+
+def test_local_citizen_with_same_personal_id_is_linked(
+    oidc_app: Flask, provider: OIDCProvider
+) -> None:
+    provider.person["personal_id"] = DEMO_CITIZEN_ID
+    client, location = _login_through_provider(oidc_app)
+    assert location == "/"
+    assert client.get("/").headers["Location"] == "/citizen/"  # type: ignore[attr-defined]
+    row = _row(oidc_app, "citizen")
+    assert (row.identity_provider, row.external_subject) == (provider.issuer, PERSON["sub"])
+    assert row.password_hash  # the local password still works
+    [event] = _oidc_events(oidc_app, "success")
+    assert event.details["matched_by"] == "personal_id" and event.object_id == "citizen"
+    _login_through_provider(oidc_app)
+    assert _oidc_events(oidc_app, "success")[0].details["matched_by"] == "subject"
+
+
+@pytest.mark.parametrize("username", ["officer", "admin", "supervisor"])
+def test_staff_account_with_same_personal_id_is_refused(oidc_app: Flask, username: str) -> None:
+    _set_personal_id(oidc_app, username, PERSON["personal_id"])
+    client, location = _login_through_provider(oidc_app)
+    _assert_refused(oidc_app, client, location, "accounts.federated_staff", "tài khoản cán bộ")
+    assert _row(oidc_app, username).external_subject is None
+
+
+def test_linked_citizen_later_given_a_staff_role_is_refused(oidc_app: Flask) -> None:
+    _login_through_provider(oidc_app)
+    with services(oidc_app).db.unit_of_work() as session:
+        grant_role(
+            session,
+            actor=None,
+            username="vneid-vneid-7f3a",
+            role=Role.OFFICER,
+            agency_id="000.00.00.H56",
+        )
+    client, location = _login_through_provider(oidc_app)
+    _assert_refused(oidc_app, client, location, "accounts.federated_staff", "tài khoản cán bộ")
+
+
+def test_account_linked_to_another_identity_is_refused(
+    oidc_app: Flask, provider: OIDCProvider
+) -> None:
+    _login_through_provider(oidc_app)
+    provider.person["sub"] = "vneid-other"
+    client, location = _login_through_provider(oidc_app)
+    assert location == "/login"
+    [event] = _oidc_events(oidc_app, "denied")
+    assert event.details["reason"] == "accounts.federated_linked_elsewhere"
+    assert "gắn với một danh tính khác" in client.get("/login").get_data(as_text=True)  # type: ignore[attr-defined]
 
 
 def test_tampered_state_is_refused(oidc_app: Flask) -> None:
