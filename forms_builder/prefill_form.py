@@ -45,6 +45,7 @@ __all__ = [
     "prefilled_data",
     "row_binding_key",
     "typed_subjects",
+    "with_locked",
 ]
 
 APPLICANT = "applicant"
@@ -199,6 +200,27 @@ def fill_empty(
             continue
         found, current = extract_path(merged, bound.path)
         if not found or _blank(current):
+            _put(merged, bound.path, value)
+    return merged
+
+
+def with_locked(
+    definition: FormDefinition,
+    data: Mapping[str, Any],
+    values: Mapping[str, PrefilledValue],
+    code_lists: CodeLists,
+) -> dict[str, Any]:
+    """``data`` with every locked field set to what its source holds now.
+
+    A draft saved before the registry changed (or a value changed in the
+    browser) shows the current value again, so the citizen is not stuck with
+    a submission the locked check would refuse.
+    """
+    merged = json_copy(data)
+    locked = {k: v for k, v in values.items() if v.locked}
+    for bound in bound_fields(definition):
+        value = _bound_value(bound, locked, code_lists)
+        if value is not None:
             _put(merged, bound.path, value)
     return merged
 

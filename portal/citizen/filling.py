@@ -30,6 +30,7 @@ from dossiers.drafts import (
 )
 from dossiers.errors import DossierNotFoundError
 from dossiers.model import Procedure
+from eforms.errors import EformsError
 from forms_builder.attachments import AttachmentRule, check_attachment
 from forms_builder.errors import AttachmentRefused
 from forms_builder.model import Field, FieldType, FormDefinition
@@ -44,6 +45,7 @@ from forms_builder.prefill_form import (
     prefill_hints,
     prefilled_data,
     typed_subjects,
+    with_locked,
 )
 from forms_builder.submission import CompiledForm, Outcome, compile_form, validate_submission
 from forms_builder.wtforms_compiler import compile_wtforms
@@ -153,8 +155,9 @@ def render_draft(draft: Draft) -> str:
     """A saved draft, as the citizen left it."""
     compiled = _compiled(draft.form_code, draft.form_version)
     form_class = compile_wtforms(compiled, lang=current_lang())
-    form = form_class(formdata=encode_formdata(compiled, draft.data))
     result = _prefill(compiled.definition, draft.data)
+    data = with_locked(compiled.definition, draft.data, result.values, compiled.code_lists)
+    form = form_class(formdata=encode_formdata(compiled, data))
     return _page(compiled, form, result, draft=draft, procedure_code=draft.procedure_code)
 
 
@@ -230,8 +233,10 @@ def handle_post(draft: Draft | None, *, procedure_code: str, form_code: str) -> 
     data = form.submission_data()
     result: PrefillResult | None = None
     if "submit" not in request.form:
-        # The citizen sees what is added before submitting: only saves fill.
+        # The citizen sees what is added before submitting: only saves fill,
+        # and locked fields show what their source holds now.
         filled, result = _with_typed_subjects(compiled, data)
+        filled = with_locked(compiled.definition, filled, result.values, compiled.code_lists)
         if filled != data:
             data = filled
             form = form_class(formdata=encode_formdata(compiled, data))
@@ -442,12 +447,22 @@ def _submit(compiled: CompiledForm, form: DefinitionForm, draft: Draft) -> Any:
     applicable = [
         b for b in bindings_of(compiled.definition) if not _hidden(b.field, outcome.hidden)
     ]
-    check_locked_values(
-        services().prefill.resolver,
-        applicable,
-        _subjects(compiled.definition, data),
-        data,
-    ).raise_if_refused()
+    try:
+        check_locked_values(
+            services().prefill.resolver,
+            applicable,
+            _subjects(compiled.definition, data),
+            data,
+        ).raise_if_refused()
+    except EformsError as exc:
+        audit(
+            "citizen.submit",
+            object_type="draft",
+            object_id=draft.id,
+            outcome=AuditOutcome.FAILURE,
+            details={"reason": exc.code, **(exc.details or {})},
+        )
+        raise
     built = services()
     try:
         dossier, created = _submit_with(built, compiled, draft, data, account)

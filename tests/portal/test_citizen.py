@@ -284,6 +284,11 @@ def test_tampered_locked_value_is_refused(app: Flask, citizen: FlaskClient) -> N
     assert response.status_code == 409
     assert "full_name" in response.get_data(as_text=True)
     assert _dossier_count(app) == before
+    with services(app).db.unit_of_work() as session:
+        events, _ = search_events(session, AuditFilter(action="citizen.submit", object_id=draft))
+    assert [(e.outcome, e.details["reason"]) for e in events] == [
+        ("failure", "prefill.locked_value_changed")
+    ]
 
 
 def test_another_citizens_draft_is_not_found(app: Flask, citizen: FlaskClient) -> None:
@@ -697,3 +702,21 @@ def test_the_typed_enterprise_code_fills_the_legal_representative_on_save(
     assert "Tạm thời chưa lấy được thông tin" not in citizen.get(
         f"/citizen/bieu-mau/{MS01}"
     ).get_data(as_text=True)
+
+
+def test_a_changed_locked_value_is_put_back_on_save_so_the_citizen_is_not_stuck(
+    app: Flask, citizen: FlaskClient
+) -> None:
+    draft = _started(app, citizen)
+    changed = {**VALID, "sex": "female", "full_name": "Người Khác"}
+    citizen.post(f"/citizen/ban-nhap/{draft}", data=_formdata(app, changed, save="1"))
+    with services(app).db.unit_of_work() as session:
+        row = session.get(FormDraftRow, draft)
+        assert row is not None
+        assert (row.data["sex"], row.data["full_name"]) == ("male", "Nguyễn Văn An")
+    page = citizen.get(f"/citizen/ban-nhap/{draft}").get_data(as_text=True)
+    assert 'value="Nguyễn Văn An"' in page and "Người Khác" not in page
+    # The locked choice cannot be changed in the browser; its value travels hidden.
+    assert '<input type="hidden" name="sex" value="male">' in page
+    response = citizen.post(f"/citizen/ban-nhap/{draft}", data=_formdata(app, VALID, submit="1"))
+    assert response.status_code == 303
