@@ -36,6 +36,7 @@ from forms_builder.errors import AttachmentRefused
 from forms_builder.model import Field, FieldType, FormDefinition
 from forms_builder.prefill import check_locked_values
 from forms_builder.prefill.bindings import extract_path, normalise_value
+from forms_builder.prefill.errors import SourceUnavailableError
 from forms_builder.prefill.resolver import SOURCE_LABELS, PrefillResult
 from forms_builder.prefill_form import (
     bindings_of,
@@ -411,6 +412,26 @@ def _with_attachments(
     return merged
 
 
+def _refuse_if_blocked(result: PrefillResult, hidden: frozenset[str]) -> None:
+    """Refuse while a source is down that a field (one that applies) must come from."""
+    fields = [
+        f
+        for notice in result.notices
+        if notice.blocking
+        for f in notice.fields
+        if not _hidden(f.split("#", 1)[0], hidden)
+    ]
+    if fields:
+        raise SourceUnavailableError(
+            "Hồ sơ chỉ nộp được khi hệ thống lấy được thông tin từ cơ sở dữ liệu; nguồn dữ liệu "
+            "tạm thời không phản hồi. Bản nháp đã được lưu; vui lòng thử lại sau ít phút.",
+            "This application can be submitted once the information comes from the registry, "
+            "which is not answering right now. Your draft is saved; please try again in a few "
+            "minutes.",
+            details={"fields": fields},
+        )
+
+
 def _hidden(path: str, hidden: frozenset[str]) -> bool:
     """Whether ``path`` or a group containing it is hidden."""
     parts = path.split(".")
@@ -448,6 +469,7 @@ def _submit(compiled: CompiledForm, form: DefinitionForm, draft: Draft) -> Any:
         b for b in bindings_of(compiled.definition) if not _hidden(b.field, outcome.hidden)
     ]
     try:
+        _refuse_if_blocked(result, outcome.hidden)
         check_locked_values(
             services().prefill.resolver,
             applicable,

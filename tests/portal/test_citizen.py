@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
 from dossiers import DocumentKind, get_dossier
-from forms_builder.library import install_library
+from forms_builder.library import install_library, library_documents
 from forms_builder.submission import compile_form
 from forms_builder.wtforms_form import encode_formdata
 from portal import create_app
@@ -720,3 +720,25 @@ def test_a_changed_locked_value_is_put_back_on_save_so_the_citizen_is_not_stuck(
     assert '<input type="hidden" name="sex" value="male">' in page
     response = citizen.post(f"/citizen/ban-nhap/{draft}", data=_formdata(app, VALID, submit="1"))
     assert response.status_code == 303
+
+
+def test_a_field_that_must_come_from_a_source_blocks_submission_while_it_is_down(
+    registry_down_client: FlaskClient,
+) -> None:
+    app = registry_down_client.application
+    doc = next(d for d in reversed(library_documents()) if d["code"] == CT01)
+    doc = json.loads(json.dumps(doc))
+    doc["version"] += 1
+    for section in doc["sections"]:
+        for f in section["fields"]:
+            if f["key"] == "household_head_name":
+                f["prefill"]["on_unavailable"] = "block"
+    with app.app_context():
+        services(app).forms.install(doc)
+    before = _dossier_count(app)
+    response = registry_down_client.post(
+        f"/citizen/bieu-mau/{CT01}", data=_formdata(app, VALID, submit="1")
+    )
+    assert response.status_code == 503
+    assert "chỉ nộp được khi" in response.get_data(as_text=True)
+    assert _dossier_count(app) == before
