@@ -31,8 +31,9 @@ from portal.auth.session import audit, client_ip, require_role
 from portal.dossiers.access import acting_user, capacities
 from portal.dossiers.views import load_visible
 from portal.i18n import error_message
+from portal.ops.instrumented import sign_document
 from portal.services import Services, services
-from signing import AppearanceKind, PadesLevel, SignOptions, sign_document
+from signing import AppearanceKind, PadesLevel, SignOptions
 from signing.demo_identities import IDENTITIES
 from storage.audit import Outcome
 from storage.schema import AgencyRow
