@@ -18,6 +18,12 @@ from dossiers import CodeFormat, DossierPolicy, WorkingCalendar
 from forms_builder.prefill import PrefillConfig, PrefillService, build_prefill
 from forms_builder.rendering import check_renders
 from forms_builder.services import FormService
+from portal.ops.instrumented import (
+    ObservedSignatureVerifier,
+    ObservedVerifier,
+    count_fixity_failures,
+    count_prefill_failure,
+)
 from portal.settings import Settings
 from signing.demo_services import DemoSigning
 from signing.validation import RevocationPolicy, TrustStore, Verifier
@@ -49,7 +55,8 @@ class Services:
     """Demo PKI, its OCSP/CRL/TSA and the CSC remote-signing server; ``start()`` serves them."""
     forms: FormService
     verifier: Verifier
-    """Signature verification with the configured trust store (``EFORMS_VERIFY_*``)."""
+    """Signature verification with the configured trust store (``EFORMS_VERIFY_*``);
+    every verdict is counted in the metrics."""
 
 
 def build_services(settings: Settings) -> Services:
@@ -76,13 +83,15 @@ def build_services(settings: Settings) -> Services:
             code_format=CodeFormat(settings.dossier_code_pattern),
             calendar=WorkingCalendar.vietnam(settings.holidays.split(",")),
         ),
-        prefill=build_prefill(_prefill_config(settings), db),
+        prefill=build_prefill(
+            _prefill_config(settings), db, on_source_failure=count_prefill_failure
+        ),
         object_store=store,
         job_registry=registry,
         job_ledger=ledger,
         jobs=build_job_queue(settings, ledger, registry),
         signing=signing,
-        verifier=Verifier(
+        verifier=ObservedVerifier(
             load_trust=_verification_trust(settings, signing),
             revocation=RevocationPolicy(settings.verify_revocation),
         ),
@@ -100,12 +109,13 @@ def build_services(settings: Settings) -> Services:
 
 def archive_verifier(built: Services) -> SignatureVerifier:
     """The signature check archive ingest uses: the project's verification (issue 8),
-    against ``EFORMS_ARCHIVE_TRUST_ROOTS`` or else the verification trust store."""
+    against ``EFORMS_ARCHIVE_TRUST_ROOTS`` or else the verification trust store,
+    each verdict counted in the metrics."""
     from archive.report_verifier import ReportVerifier
 
     paths = [Path(p.strip()) for p in built.settings.archive_trust_roots.split(",") if p.strip()]
     trust = TrustStore.from_pem_files(paths) if paths else built.verifier.trust
-    return ReportVerifier(trust, revocation=RevocationPolicy.BOTH)
+    return ObservedSignatureVerifier(ReportVerifier(trust, revocation=RevocationPolicy.BOTH))
 
 
 def register_result_jobs(built: Services) -> None:
@@ -116,7 +126,10 @@ def register_result_jobs(built: Services) -> None:
 
 
 def register_archive_jobs(built: Services) -> None:
-    """The archive's background jobs: the fixity audit (scheduled or started by hand)."""
+    """The archive's background jobs: the fixity audit (scheduled or started by hand).
+
+    Objects failing the audit are counted in the metrics as the job ends.
+    """
     from archive.fixity import run_fixity_audit
 
     def fixity(progress: object, *, sample: int = 0, actor: str = "system") -> dict[str, object]:
@@ -127,6 +140,7 @@ def register_archive_jobs(built: Services) -> None:
             actor=actor,
             progress=progress,  # type: ignore[arg-type]
         )
+        count_fixity_failures(report.totals)
         return {"run_id": report.run_id, "totals": report.totals, "scope": report.scope}
 
     built.job_registry.register("archive.fixity_audit", fixity)

@@ -20,7 +20,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from eforms.errors import EformsError
 from storage.db import Database
@@ -135,6 +135,21 @@ class JobLedger:
         with self.db.unit_of_work() as session:
             rows = session.scalars(select(JobRow).order_by(JobRow.created_at.desc()).limit(limit))
             return [_progress(row) for row in rows]
+
+    def unfinished(self) -> dict[tuple[str, JobState], int]:
+        """How many jobs of each name are queued or running, for queue-depth figures.
+
+        Read from the ledger, so every process (web workers, Celery workers,
+        other instances) is counted once, whoever asks.
+        """
+        waiting = (JobState.QUEUED, JobState.RUNNING)
+        with self.db.unit_of_work() as session:
+            rows = session.execute(
+                select(JobRow.name, JobRow.state, func.count())
+                .where(JobRow.state.in_(waiting))
+                .group_by(JobRow.name, JobRow.state)
+            ).all()
+        return {(name, JobState(state)): count for name, state, count in rows}
 
 
 class LedgerReporter:

@@ -63,6 +63,8 @@ from forms_builder.prefill.resolver import (
     PrefilledValue,
     PrefillResolver,
     PrefillResult,
+    SourceFailure,
+    SourceFailureObserver,
     SourceNotice,
 )
 from forms_builder.prefill.service import PrefillConfig, PrefillService, build_prefill
@@ -114,6 +116,8 @@ __all__ = [
     "PrefilledValue",
     "ReferenceRegistry",
     "RegistryService",
+    "SourceFailure",
+    "SourceFailureObserver",
     "SourceNotice",
     "SourceUnavailableError",
     "SqlCitizenDataStore",

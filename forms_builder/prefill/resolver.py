@@ -4,14 +4,16 @@ Lookups run concurrently; whatever has not answered when the budget ends is
 treated as unavailable, so a slow registry never delays the form by more
 than the budget. The lookup keeps running in its worker and is simply not
 waited for (HTTP sources bound it with their own timeout and retries).
-Failures are logged with the identifier masked.
+Failures are logged with the identifier masked and, when the resolver has
+an ``on_source_failure`` observer, reported to it as (source name,
+:class:`SourceFailure`): the portal counts them in its metrics.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +33,8 @@ __all__ = [
     "PrefillResolver",
     "PrefillResult",
     "PrefilledValue",
+    "SourceFailure",
+    "SourceFailureObserver",
     "SourceNotice",
 ]
 
@@ -58,6 +62,21 @@ class PrefilledValue:
     locked: bool
     provenance: str | None = None
     """Where within the source it came from, when known (a dossier code for the citizen store)."""
+
+
+class SourceFailure(StrEnum):
+    """Why a lookup left its fields unfilled (a closed set: operators' metrics label)."""
+
+    TIMEOUT = "timeout"
+    """No answer within the time budget."""
+    UNAVAILABLE = "unavailable"
+    """The source answered that it cannot serve (connection failed, HTTP 5xx, bad record)."""
+    ERROR = "error"
+    """The source refused the lookup with an error (e.g. a malformed identifier)."""
+
+
+SourceFailureObserver = Callable[[str, SourceFailure], None]
+"""Called as ``observer(source_name, failure)`` once per failed lookup; must not raise."""
 
 
 class NoticeKind(StrEnum):
@@ -103,8 +122,9 @@ class PrefillResolver:
     ``sources`` maps names used by bindings to sources. Each source gets a
     time budget counted from the start of :meth:`resolve`:
     ``source_budgets[name]`` when given, else ``budget_seconds``. Since the
-    lookups run at once, the form waits at most the largest budget. Call
-    :meth:`close` when done (the app does at shutdown).
+    lookups run at once, the form waits at most the largest budget.
+    ``on_source_failure`` hears of every lookup that timed out, failed or
+    raised. Call :meth:`close` when done (the app does at shutdown).
     """
 
     def __init__(
@@ -114,10 +134,12 @@ class PrefillResolver:
         budget_seconds: float = 0.8,
         source_budgets: Mapping[str, float] | None = None,
         max_workers: int = 32,
+        on_source_failure: SourceFailureObserver | None = None,
     ) -> None:
         self.sources = dict(sources)
         self.budget_seconds = budget_seconds
         self.source_budgets = dict(source_budgets or {})
+        self.on_source_failure = on_source_failure
         self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="prefill")
 
     def close(self) -> None:
@@ -210,28 +232,31 @@ class PrefillResolver:
         source_name, subject_id = pair
         if missed_budget is not None:
             future.cancel()
-            reason = f"no answer within {missed_budget:g}s"
+            failure, reason = SourceFailure.TIMEOUT, f"no answer within {missed_budget:g}s"
         else:
             try:
                 result = future.result()
             except EformsError as exc:  # e.g. a malformed identifier typed for a subject
-                reason = exc.code
+                failure, reason = SourceFailure.ERROR, exc.code
             else:
-                if result.status is LookupStatus.UNAVAILABLE:
-                    log.warning(
-                        "prefill source %s unavailable for subject %s: %s",
-                        source_name,
-                        mask_identifier(subject_id),
-                        result.reason,
-                    )
+                if result.status is not LookupStatus.UNAVAILABLE:
+                    return result
+                self._failed(source_name, subject_id, SourceFailure.UNAVAILABLE, result.reason)
                 return result
+        self._failed(source_name, subject_id, failure, reason)
+        return LookupResult(source_name, LookupStatus.UNAVAILABLE, utc_now(), reason=reason)
+
+    def _failed(
+        self, source_name: str, subject_id: str, failure: SourceFailure, reason: str | None
+    ) -> None:
         log.warning(
             "prefill source %s unavailable for subject %s: %s",
             source_name,
             mask_identifier(subject_id),
             reason,
         )
-        return LookupResult(source_name, LookupStatus.UNAVAILABLE, utc_now(), reason=reason)
+        if self.on_source_failure is not None:
+            self.on_source_failure(source_name, failure)
 
 
 def _prefilled(binding: FieldBinding, result: LookupResult[Any]) -> PrefilledValue | None:

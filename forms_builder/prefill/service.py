@@ -25,7 +25,7 @@ from forms_builder.prefill.reference_registry import (
     DEFAULT_PEOPLE,
     DEFAULT_SEED,
 )
-from forms_builder.prefill.resolver import PrefillResolver
+from forms_builder.prefill.resolver import PrefillResolver, SourceFailureObserver
 from forms_builder.prefill.sql_citizen_store import SqlCitizenDataStore
 from storage.db import Database
 
@@ -79,8 +79,16 @@ class PrefillService:
         self.resolver.close()
 
 
-def build_prefill(config: PrefillConfig, db: Database) -> PrefillService:
-    """Build the sources from ``config``; nothing is contacted or generated yet."""
+def build_prefill(
+    config: PrefillConfig,
+    db: Database,
+    *,
+    on_source_failure: SourceFailureObserver | None = None,
+) -> PrefillService:
+    """Build the sources from ``config``; nothing is contacted or generated yet.
+
+    ``on_source_failure`` is told of every lookup that fails (the portal counts them).
+    """
     registry = LazyRegistry(
         seed=config.registry_seed,
         people=config.registry_people,
@@ -100,5 +108,6 @@ def build_prefill(config: PrefillConfig, db: Database) -> PrefillService:
     resolver = PrefillResolver(
         {s.name: s for s in (population, enterprise, store)},
         budget_seconds=config.budget_seconds,
+        on_source_failure=on_source_failure,
     )
     return PrefillService(population, enterprise, store, resolver, registry)

@@ -54,9 +54,10 @@ from forms_builder.wtforms_form import DefinitionForm, encode_formdata, local_to
 from portal.auth.session import audit, client_ip, current_account
 from portal.authoring import agency_code_lists
 from portal.i18n import current_lang, error_message
+from portal.ops.instrumented import sign_document
 from portal.ops.metrics import SUBMISSIONS
 from portal.services import Services, services
-from signing import PadesLevel, SignOptions, sign_document
+from signing import PadesLevel, SignOptions
 from signing.errors import SigningError
 from storage.audit import Outcome as AuditOutcome
 

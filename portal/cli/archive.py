@@ -29,9 +29,9 @@ from archive.record import DossierRecord, load_record
 from archive.validation import errors_only, validate_package
 from portal.archive_records import archive_pending, dossier_record, pending_dossiers
 from portal.cli.context import with_app
+from portal.ops.instrumented import sign_document
 from portal.services import archive_verifier, services
 from signing.demo_pki import DEMO_PIN
-from signing.pades import sign_document
 from signing.pkcs12_signer import Pkcs12Signer
 
 ACTOR = click.option(

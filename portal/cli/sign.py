@@ -10,10 +10,11 @@ import click
 from flask import Flask
 
 from portal.cli.context import with_app
+from portal.ops.instrumented import sign_document
 from portal.services import services
 from signing.demo_pki import DEMO_PIN
 from signing.model import AppearanceKind, PadesLevel, UnknownStatusPolicy
-from signing.pades import SignOptions, sign_document
+from signing.pades import SignOptions
 
 
 @click.command("sign")

@@ -14,6 +14,7 @@ import click
 from flask import Flask
 
 from portal.cli.context import with_app
+from portal.ops.instrumented import ObservedVerifier
 from portal.services import services
 from signing.validation import (
     Indication,
@@ -25,7 +26,6 @@ from signing.validation import (
     render_html,
     render_pdf,
     report_json,
-    verify_pdf,
 )
 from signing.validation.wording import INDICATIONS
 
@@ -80,9 +80,10 @@ def verify_command(
     verifier = services(app).verifier
     trust = TrustStore.from_pem_files(trust_files) if trust_files else verifier.trust
     policy = RevocationPolicy(revocation) if revocation else verifier.revocation
+    checker = ObservedVerifier(lambda: trust, revocation=policy, max_bytes=verifier.max_bytes)
     try:
         data = input_pdf.read_bytes()
-        report = verify_pdf(data, trust=trust, revocation=policy, max_bytes=verifier.max_bytes)
+        report = checker.verify(data)
         if fmt == "etsi-xml":
             _write(etsi_xml_report(data, trust=trust, revocation=policy), output)
     except OSError as exc:

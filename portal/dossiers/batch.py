@@ -33,8 +33,9 @@ from portal.accounts import Role
 from portal.auth.session import audit, current_account, require_role
 from portal.dossiers.access import acting_user
 from portal.dossiers.results import DEMO_AGENCY, DEMO_IDENTITY_IDS, DEMO_LEADER, store_for_citizen
+from portal.ops.instrumented import sign_batch
 from portal.services import Services, services
-from signing import AppearanceKind, PadesLevel, SignOptions, sign_batch
+from signing import AppearanceKind, PadesLevel, SignOptions
 
 bp = Blueprint("batch", __name__)
 

@@ -31,8 +31,9 @@ from portal.dossiers.access import acting_user, capacities
 from portal.dossiers.views import load_visible
 from portal.downloads import document_response
 from portal.i18n import error_message
+from portal.ops.instrumented import sign_document
 from portal.services import Services, services
-from signing import AppearanceKind, PadesLevel, SignOptions, sign_document
+from signing import AppearanceKind, PadesLevel, SignOptions
 from signing.demo_identities import IDENTITIES
 from storage.audit import Outcome
 from storage.schema import AgencyRow

@@ -59,6 +59,7 @@ def init_app(app: Flask) -> None:
     from portal.ops import logs
 
     logs.init_app(app)
-    app.extensions[METRICS_REGISTRY_KEY] = metrics.init_app(app, services(app).db)
+    built = services(app)
+    app.extensions[METRICS_REGISTRY_KEY] = metrics.init_app(app, built.db, jobs=built.job_registry)
     csrf.exempt(bp)
     app.register_blueprint(bp)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from flask import Flask
+from sqlalchemy import select
 
 from archive.demo import render_pdfa
 from archive.errors import ArchiveError
@@ -20,8 +21,12 @@ from portal.archive_records import dossier_record
 from portal.cli import cli
 from portal.services import services
 from signing.demo_pki import DemoPKI
+from storage.fs_store import FsObjectStore
+from storage.jobs import JobState
+from storage.schema.archive import ArchiveFileRow
 from storage.schema.dossiers import ArchiveQueueRow
 from tests.conftest import install_seeded_db, make_settings
+from tests.harness.metrics import scrape
 
 CODE = "000.00.00.H56-261120-0042"
 STEPS = [
@@ -128,3 +133,46 @@ def test_an_open_dossier_is_not_archived(
     with pytest.raises(ArchiveError) as caught:
         dossier_record(services(app_with_pki), CODE)
     assert caught.value.code == "archive.dossier_open"
+
+
+def test_ingest_verdicts_and_fixity_failures_reach_the_metrics(
+    app_with_pki: Flask, tmp_path: Path, seal: Callable[[bytes], bytes]
+) -> None:
+    """Ingest verifies through the app's verifier; the fixity job counts a changed object."""
+    assert not scrape(app_with_pki.test_client()).has("eforms_fixity_last_run_timestamp_seconds")
+    _backfill(app_with_pki, tmp_path, seal, STEPS)
+    client = app_with_pki.test_client()
+    before = scrape(client)
+    done = CliRunner().invoke(cli, ["archive", "queue", "--process"], obj=app_with_pki)
+    assert f"{CODE}: ingested" in done.output, done.output
+    ingested = scrape(client)
+    verdicts = "eforms_verifications_total"
+    assert ingested.since(before, verdicts, indication="TOTAL_PASSED") > 0
+    assert ingested.total(verdicts) - before.total(verdicts) == ingested.since(
+        before, verdicts, indication="TOTAL_PASSED"
+    )
+
+    built = services(app_with_pki)
+    store = built.object_store
+    assert isinstance(store, FsObjectStore)
+    with built.db.unit_of_work() as session:
+        key = session.scalars(
+            select(ArchiveFileRow.object_key).where(ArchiveFileRow.path.like("%.pdf"))
+        ).first()
+    meta = json.loads((store.root / "meta" / f"{key}.json").read_text())
+    (blob,) = [p for p in (store.root / "blobs").rglob("*") if p.name == meta["blob"]]
+    blob.chmod(0o644)
+    data = bytearray(blob.read_bytes())
+    data[100] ^= 0xFF
+    blob.write_bytes(bytes(data))
+    job = built.jobs.wait(built.jobs.submit("archive.fixity_audit", {}), timeout=60)
+    assert job.state is JobState.SUCCEEDED and job.result["totals"]["changed"] == 1
+    audited = scrape(client)
+    failures = "eforms_fixity_failures_total"
+    assert audited.since(ingested, failures, outcome="changed") == 1
+    assert audited.total(failures) - ingested.total(failures) == 1
+    # The latest run is also read from the database, whichever process ran it.
+    last_run = "eforms_fixity_last_run_objects"
+    assert audited.value(last_run, outcome="changed") == 1
+    assert audited.value(last_run, outcome="ok") == job.result["totals"]["ok"] > 0
+    assert audited.value("eforms_fixity_last_run_timestamp_seconds") > 0

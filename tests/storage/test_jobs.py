@@ -81,6 +81,23 @@ def test_thread_queue_runs_and_records_progress(db: Database, registry: JobRegis
         queue.shutdown()
 
 
+def test_ledger_counts_queued_and_running_jobs_by_name(db: Database) -> None:
+    ledger = JobLedger(db)
+    assert ledger.unfinished() == {}
+    first, second = ledger.create("test.count", {}), ledger.create("test.count", {})
+    ledger.create("test.fail", {})
+    ledger.update(first, state=JobState.RUNNING)
+    finished = ledger.create("test.count", {})
+    ledger.update(finished, state=JobState.SUCCEEDED)
+    assert ledger.unfinished() == {
+        ("test.count", JobState.RUNNING): 1,
+        ("test.count", JobState.QUEUED): 1,
+        ("test.fail", JobState.QUEUED): 1,
+    }
+    ledger.update(second, state=JobState.FAILED)
+    assert ("test.count", JobState.QUEUED) not in ledger.unfinished()
+
+
 @pytest.mark.integration
 def test_celery_queue_on_real_redis(db: Database, registry: JobRegistry) -> None:
     from celery.contrib.testing.worker import start_worker

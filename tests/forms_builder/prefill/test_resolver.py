@@ -24,6 +24,7 @@ from forms_builder.prefill import (
     NoticeKind,
     OnUnavailable,
     PrefillResolver,
+    SourceFailure,
     SourceUnavailableError,
     check_locked_values,
 )
@@ -145,6 +146,35 @@ def test_not_found_gives_a_calm_notice(resolver):
 def test_a_malformed_subject_id_is_a_notice_not_a_crash(resolver):
     result = resolver.resolve(CT01[:1], {"applicant": "12345"})
     assert result.notices[0].kind is NoticeKind.UNAVAILABLE
+
+
+def test_every_failed_lookup_is_reported_to_the_observer(fake_service, lazy_registry):
+    """Timeouts, refusals and errors each reach ``on_source_failure``; hits and misses do not."""
+    heard: list[tuple[str, SourceFailure]] = []
+    config = HttpSourceConfig(fake_service.url, token=fake_service.token, retries=0)
+    sources = {
+        "population": HttpPersonSource(config),
+        "enterprise": BundledEnterpriseSource(lazy_registry),
+    }
+    resolver = PrefillResolver(
+        sources, budget_seconds=1.0, on_source_failure=lambda *call: heard.append(call)
+    )
+    try:
+        resolver.resolve(CT01, SUBJECTS)
+        resolver.resolve(CT01[:1], {"applicant": "001088999999"})  # not found: no failure
+        assert heard == []
+        fake_service.faults.fail_first = fake_service.faults.requests + 1  # the next one: 503
+        resolver.resolve(CT01[:1], SUBJECTS)
+        fake_service.faults.delay_seconds = 3.0
+        resolver.resolve(CT01[:1], SUBJECTS)
+        resolver.resolve(CT01[-1:], {"enterprise": "12"})  # malformed code: the source raises
+    finally:
+        resolver.close()
+    assert heard == [
+        ("population", SourceFailure.UNAVAILABLE),
+        ("population", SourceFailure.TIMEOUT),
+        ("enterprise", SourceFailure.ERROR),
+    ]
 
 
 def test_bindings_without_a_subject_yet_are_skipped(resolver):
