@@ -8,6 +8,7 @@ from portal.accounts.errors import AccountError, PermissionDeniedError
 from portal.accounts.roles import Role
 from portal.accounts.services import (
     Account,
+    active_account,
     authenticate,
     create_agency,
     create_user,
@@ -23,6 +24,7 @@ __all__ = [
     "AccountError",
     "PermissionDeniedError",
     "Role",
+    "active_account",
     "authenticate",
     "create_agency",
     "create_user",
