@@ -26,10 +26,10 @@ from archive.ingest import ingest
 from archive.metadata import complete, describe
 from archive.record import DossierRecord, load_record
 from archive.validation import errors_only, validate_package
-from portal.accounts import Account, PermissionDeniedError, Role, active_account
+from portal.accounts import Role
 from portal.archive_records import archive_pending, dossier_record, pending_dossiers
 from portal.archivist import clearance_of
-from portal.cli.context import with_app
+from portal.cli.context import Step, acting_account, signature_checks, with_app
 from portal.services import archive_verifier, services
 from signing.demo_pki import DEMO_PIN
 from signing.pades import sign_document
@@ -43,42 +43,17 @@ ACTOR = click.option(
     "(archivist; leader to approve a disposal). Recorded in the audit trail.",
 )
 
-Step = tuple[str, str]
+SEE_PROBLEMS = ("kết quả đã nêu ở các dòng [signature]", "the outcome is in the [signature] lines")
+SEE_VALIDATE = (
+    "xem kết quả bằng 'eforms archive validate'",
+    "see the outcome with 'eforms archive validate'",
+)
 INGEST: Step = ("nộp lưu hồ sơ", "ingest packages")
 RETRIEVE: Step = ("khai thác hồ sơ lưu trữ", "open archived packages")
 AUDIT: Step = ("kiểm tra toàn vẹn kho lưu trữ", "run fixity audits")
 DISPOSE: Step = ("đề xuất, khôi phục hoặc hủy hồ sơ", "propose, restore or delete packages")
 APPROVE: Step = ("phê duyệt hủy hồ sơ", "approve a disposal")
 HOLD: Step = ("đặt hoặc gỡ lệnh giữ", "place or lift legal holds")
-
-
-def _actor(app: Flask, username: str, step: Step, *roles: Role) -> Account:
-    """The active account ``username`` holding one of ``roles``; refused otherwise.
-
-    The command line runs with the operator's rights and has no login: what
-    it can hold to is that every step is done in the name of a real, active
-    account with the role the portal would require, so that the two people
-    of a disposal are two accounts and the audit trail names them.
-    """
-    with services(app).db.unit_of_work() as session:
-        account = active_account(session, username)
-    if account is None:
-        raise PermissionDeniedError(
-            f"Không có tài khoản đang hoạt động tên '{username}'. Dùng --actor với tên "
-            "đăng nhập của chính bạn (xem 'eforms users list').",
-            f"No active account named '{username}'. Pass your own username with --actor "
-            "(see 'eforms users list').",
-            details={"actor": username},
-        )
-    if not any(account.has_role(role) for role in roles):
-        needed_vi = " hoặc ".join(role.label_vi for role in roles)
-        needed_en = " or ".join(role.label_en for role in roles)
-        raise PermissionDeniedError(
-            f"Tài khoản '{account.username}' không có vai trò {needed_vi}, cần để {step[0]}.",
-            f"Account '{account.username}' does not hold the {needed_en} role needed to {step[1]}.",
-            details={"actor": account.username, "required": [str(r) for r in roles]},
-        )
-    return account
 
 
 @click.group("archive")
@@ -182,9 +157,10 @@ def build(
             f"The JSON file holds dossier {record.dossier_code}, not {dossier_code}.",
         )
     metadata = complete(describe(record), **_parse_overrides(overrides))
-    built = build_package(
-        record, out_dir=out_dir, verifier=archive_verifier(services(app)), metadata=metadata
-    )
+    with signature_checks(SEE_VALIDATE):
+        built = build_package(
+            record, out_dir=out_dir, verifier=archive_verifier(services(app)), metadata=metadata
+        )
     click.echo(
         f"Package {built.package_id}: {built.documents} documents, {built.files} files "
         f"-> {built.path}"
@@ -199,7 +175,8 @@ def build(
 @with_app
 def validate(app: Flask, package: Path) -> None:
     """Check PACKAGE completely; exit 1 listing every problem."""
-    problems = validate_package(package, verifier=archive_verifier(services(app)))
+    with signature_checks(SEE_PROBLEMS):
+        problems = validate_package(package, verifier=archive_verifier(services(app)))
     for p in problems:
         click.echo(
             f"  {p.severity.upper()} [{p.code}] {p.path}: {p.text_vi} / {p.text_en}", err=True
@@ -216,16 +193,17 @@ def validate(app: Flask, package: Path) -> None:
 @with_app
 def ingest_command(app: Flask, package: Path, actor: str) -> None:
     """Validate PACKAGE and store it as an AIP under its retention lock."""
-    account = _actor(app, actor, INGEST, Role.ARCHIVIST)
+    account = acting_account(app, actor, INGEST, Role.ARCHIVIST)
     built = services(app)
     try:
-        result = ingest(
-            package,
-            db=built.db,
-            store=built.object_store,
-            verifier=archive_verifier(built),
-            actor=account.username,
-        )
+        with signature_checks(SEE_PROBLEMS):
+            result = ingest(
+                package,
+                db=built.db,
+                store=built.object_store,
+                verifier=archive_verifier(built),
+                actor=account.username,
+            )
     except ArchiveError as exc:
         for p in exc.details.get("problems", []):
             click.echo(
@@ -259,7 +237,7 @@ def queue(app: Flask, process: bool, limit: int | None, actor: str | None) -> No
         return
     if actor is None:
         raise click.UsageError("--process needs --actor (your archivist account).")
-    account = _actor(app, actor, INGEST, Role.ARCHIVIST)
+    account = acting_account(app, actor, INGEST, Role.ARCHIVIST)
     outcomes = archive_pending(built, archive_verifier(built), actor=account.username, limit=limit)
     for code, outcome in outcomes:
         click.echo(f"{code}: {outcome}")
@@ -328,7 +306,7 @@ def retrieve(
     The clearance is the account's: an archivist opens public and restricted
     packages, a leader also confidential ones.
     """
-    account = _actor(app, actor, RETRIEVE, Role.ARCHIVIST, Role.LEADER)
+    account = acting_account(app, actor, RETRIEVE, Role.ARCHIVIST, Role.LEADER)
     granted = clearance_of(account)
     assert granted is not None  # both roles _actor accepts give a clearance
     clearance, role = granted
@@ -360,7 +338,7 @@ def audit(app: Flask, sample: int, everything: bool, actor: str) -> None:
     """Kiểm tra toàn vẹn / Fixity audit through the job queue, with progress."""
     from archive.fixity import count_packages, share_per_run
 
-    account = _actor(app, actor, AUDIT, Role.ARCHIVIST)
+    account = acting_account(app, actor, AUDIT, Role.ARCHIVIST)
     built = services(app)
     if not sample and not everything:
         total = count_packages(built.db)
@@ -408,7 +386,7 @@ def dispose_list(app: Flask) -> None:
 @with_app
 def dispose_propose(app: Flask, dossier_codes: tuple[str, ...], actor: str) -> None:
     """Propose destroying DOSSIER_CODES (expired, schedule 'destroy', not held)."""
-    account = _actor(app, actor, DISPOSE, Role.ARCHIVIST)
+    account = acting_account(app, actor, DISPOSE, Role.ARCHIVIST)
     proposal = propose_disposal(services(app).db, list(dossier_codes), actor=account.username)
     click.echo(f"Proposal {proposal}")
 
@@ -420,7 +398,7 @@ def dispose_propose(app: Flask, dossier_codes: tuple[str, ...], actor: str) -> N
 @with_app
 def dispose_approve(app: Flask, proposal: int, decision: str, actor: str) -> None:
     """Approve PROPOSAL (a leader, not the proposer); the packages go to the disposal bin."""
-    account = _actor(app, actor, APPROVE, Role.LEADER)
+    account = acting_account(app, actor, APPROVE, Role.LEADER)
     moved = approve_disposal(
         services(app).db, proposal, actor=account.username, decision_ref=decision
     )
@@ -434,7 +412,7 @@ def dispose_approve(app: Flask, proposal: int, decision: str, actor: str) -> Non
 @with_app
 def dispose_restore(app: Flask, dossier_code: str, reason: str, actor: str) -> None:
     """Take DOSSIER_CODE out of the disposal bin."""
-    account = _actor(app, actor, DISPOSE, Role.ARCHIVIST)
+    account = acting_account(app, actor, DISPOSE, Role.ARCHIVIST)
     restore_from_bin(services(app).db, dossier_code, actor=account.username, reason=reason)
     click.echo(f"Restored {dossier_code}")
 
@@ -448,7 +426,7 @@ def dispose_delete(app: Flask, dossier_code: str, actor: str) -> None:
 
     Run it again after an interrupted deletion: it finishes the job.
     """
-    account = _actor(app, actor, DISPOSE, Role.ARCHIVIST)
+    account = acting_account(app, actor, DISPOSE, Role.ARCHIVIST)
     built = services(app)
     final_delete(built.db, built.object_store, dossier_code, actor=account.username)
     click.echo(f"Deleted {dossier_code}; tombstone kept")
@@ -464,7 +442,7 @@ def dispose_hold(
     app: Flask, dossier_codes: tuple[str, ...], title: str, mandate: str, actor: str
 ) -> None:
     """Put a legal hold on DOSSIER_CODES; blocks disposal and deletion."""
-    account = _actor(app, actor, HOLD, Role.ARCHIVIST)
+    account = acting_account(app, actor, HOLD, Role.ARCHIVIST)
     built = services(app)
     hold = place_hold(
         built.db,
@@ -483,7 +461,7 @@ def dispose_hold(
 @with_app
 def dispose_unhold(app: Flask, hold_id: int, actor: str) -> None:
     """Lift legal hold HOLD_ID."""
-    account = _actor(app, actor, HOLD, Role.ARCHIVIST)
+    account = acting_account(app, actor, HOLD, Role.ARCHIVIST)
     built = services(app)
     lift_hold(built.db, built.object_store, hold_id, actor=account.username)
     click.echo(f"Hold {hold_id} lifted")

@@ -233,3 +233,17 @@ def test_clearance_comes_from_the_account_not_a_flag(archive_app: Flask, tmp_pat
         ("archivist", "denied", "archivist"),
         ("leader", "success", "leader"),
     ]
+
+
+def test_validate_with_the_ocsp_responder_down_prints_no_traceback(
+    archive_app: Flask, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    out = tmp_path / "out"
+    assert run(archive_app, "build", CODE, "-o", str(out), "--demo").exit_code == 0
+    caplog.clear()
+    checked = run(archive_app, "validate", str(out / CODE))  # the demo PKI is not served now
+    assert checked.exit_code == 0, checked.output
+    assert "Traceback" not in checked.output
+    assert not [r for r in caplog.records if r.name.startswith("pyhanko")]
+    assert "GHI CHÚ" in checked.output and "OCSP/CRL server not answering" in checked.output
+    assert "TRY_LATER" in checked.output and "WARNING [signature]" in checked.output
