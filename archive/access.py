@@ -122,7 +122,8 @@ def _open(db: Database, package_id: str, who: Requester, what: str) -> list[Arch
         )
     with db.unit_of_work() as session:
         row = session.get(ArchivePackageRow, package_id)
-        if row is None or row.state == "deleted":
+        if row is None or row.state in ("deleted", "deleting"):
+            # A package whose final deletion was interrupted is partly gone.
             raise PackageNotFoundError(
                 f"Không có hồ sơ lưu trữ {package_id}.", f"No archived package {package_id}."
             )

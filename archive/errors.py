@@ -74,6 +74,13 @@ class DisposalRefusedError(ArchiveError):
     http_status = 409
 
 
+class DeletionIncompleteError(ArchiveError):
+    """A final deletion stopped part-way (store error); running it again finishes it."""
+
+    code = "archive.deletion_incomplete"
+    http_status = 503
+
+
 class StoreWriteError(ArchiveError):
     """The object store refused part of an AIP; nothing was indexed."""
 

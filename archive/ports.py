@@ -32,6 +32,21 @@ class SignatureSummary:
     signer: str = ""
     """Subject common name of the signing certificate."""
     signing_time: str = ""
+    chain_anchored: bool = False
+    """The signer's certificate path was built up to one of the verifier's trust
+    anchors (true for a chain whose revocation status only could not be fetched;
+    false for a self-signed or unknown issuer)."""
+    timestamp_ok: bool | None = None
+    """The signature timestamp verified; ``None`` when the signature has none."""
+
+
+@dataclass(frozen=True)
+class DocumentProblem:
+    """A problem of the document as a whole (damaged file, too many signatures)."""
+
+    code: str
+    message_vi: str
+    message_en: str
 
 
 @dataclass(frozen=True)
@@ -43,6 +58,8 @@ class VerificationSummary:
     signatures: tuple[SignatureSummary, ...] = ()
     report: Mapping[str, Any] = field(default_factory=dict)
     """JSON-ready report, stored as is in the PREMIS event detail."""
+    problems: tuple[DocumentProblem, ...] = ()
+    """Document-level problems: any of them means the signatures are not proven."""
 
     @property
     def signed(self) -> bool:
@@ -57,7 +74,10 @@ class SignatureVerifier(Protocol):
 
         An unsigned PDF gives TOTAL_PASSED with no signatures. A document
         changed after signing gives TOTAL_FAILED (``HASH_FAILURE``); a chain
-        to no trust anchor gives INDETERMINATE. Never raises for a bad
-        signature; raises ``ArchiveError`` only if the bytes are not a PDF.
+        to no trust anchor gives INDETERMINATE with ``chain_anchored`` false.
+        A file that could be read only by repairing it, or one with more
+        signatures than the verifier checks, carries a document ``problem``.
+        Never raises for a bad signature; raises ``ArchiveError`` only if the
+        bytes are not a PDF.
         """
         ...

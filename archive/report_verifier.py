@@ -9,9 +9,20 @@ verifier fetch what is missing (B-B/B-T documents).
 
 from __future__ import annotations
 
+import hashlib
+
 from archive.errors import ArchiveError
-from archive.ports import Indication, SignatureSummary, VerificationSummary
-from signing.validation import RevocationPolicy, TrustStore, VerificationInputError, verify_pdf
+from archive.ports import DocumentProblem, Indication, SignatureSummary, VerificationSummary
+from signing.validation import (
+    RevocationPolicy,
+    SignatureReport,
+    TrustStore,
+    VerificationInputError,
+    verify_pdf,
+)
+
+UNSIGNED = "no_signature"
+"""The report's problem code for a PDF without signatures: not a problem here."""
 
 
 class ReportVerifier:
@@ -22,6 +33,7 @@ class ReportVerifier:
     ) -> None:
         self.trust = trust
         self.revocation = revocation
+        self._anchors = frozenset(hashlib.sha256(root.dump()).hexdigest() for root in trust.roots)
 
     def verify_pdf(self, pdf: bytes) -> VerificationSummary:
         try:
@@ -30,18 +42,24 @@ class ReportVerifier:
             raise ArchiveError(
                 exc.message_vi, exc.message_en, code="archive.unreadable_pdf"
             ) from exc
-        if not report.signatures:
-            return VerificationSummary(Indication.TOTAL_PASSED, (), report.to_dict())
-        signatures = tuple(
-            SignatureSummary(
-                field_name=s.field_name,
-                indication=Indication(str(s.indication.value)),
-                sub_indication=s.subindication.value if s.subindication else "",
-                signer=s.signer.subject if s.signer else "",
-                signing_time=s.signing_time.isoformat() if s.signing_time else "",
-            )
-            for s in report.signatures
+        problems = tuple(
+            DocumentProblem(p.code, p.message_vi, p.message_en)
+            for p in report.problems
+            if p.code != UNSIGNED
         )
-        return VerificationSummary(
-            Indication(str(report.indication.value)), signatures, report.to_dict()
+        if not report.signatures and not problems:
+            return VerificationSummary(Indication.TOTAL_PASSED, (), report.to_dict())
+        signatures = tuple(self._summary(s) for s in report.signatures)
+        indication = Indication(str(report.indication.value))
+        return VerificationSummary(indication, signatures, report.to_dict(), problems)
+
+    def _summary(self, s: SignatureReport) -> SignatureSummary:
+        return SignatureSummary(
+            field_name=s.field_name,
+            indication=Indication(str(s.indication.value)),
+            sub_indication=s.subindication.value if s.subindication else "",
+            signer=s.signer.subject if s.signer else "",
+            signing_time=s.signing_time.isoformat() if s.signing_time else "",
+            chain_anchored=bool(s.chain) and s.chain[-1].sha256 in self._anchors,
+            timestamp_ok=s.timestamp_valid,
         )

@@ -4,8 +4,10 @@ Checks: the CSIP layout; every XML file against the bundled schemas; every
 file listed in a METS file exists with the announced size and SHA-256, and
 no file is left unlisted; document formats (PDF/A declared in the XMP,
 images at least 200 dpi, MP4/MP3 accepted); every signature re-verified
-through the :class:`~archive.ports.SignatureVerifier` port. Nothing stops
-at the first problem: the archivist gets the whole list.
+through the :class:`~archive.ports.SignatureVerifier` port, where only
+TOTAL_PASSED is accepted (and, as a warning, a revocation status that could
+not be fetched for a chain to a trusted root). Nothing stops at the first
+problem: the archivist gets the whole list.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from lxml import etree
 from archive.errors import ArchiveError
 from archive.metadata import pdfa_part
 from archive.mets import file_facts, mime_of
-from archive.ports import Indication, SignatureVerifier
+from archive.ports import Indication, SignatureSummary, SignatureVerifier
 from archive.xml_schemas import parse, q, schema_errors
 
 MIN_DPI = 200
@@ -234,25 +236,54 @@ def _formats(package: Path, verifier: SignatureVerifier | None) -> list[Problem]
     return problems
 
 
+def _status_unavailable(sig: SignatureSummary) -> bool:
+    """Only the revocation status could not be fetched, for a path to a trust anchor.
+
+    The one non-passing verdict ingest accepts (as a warning): the OCSP
+    responder or CRL point did not answer (TRY_LATER), the signature is
+    intact and cryptographically valid, its certificate path reaches one of
+    the configured roots, and no signature timestamp failed.
+    """
+    return (
+        sig.indication is Indication.INDETERMINATE
+        and sig.sub_indication == "TRY_LATER"
+        and sig.chain_anchored
+        and sig.timestamp_ok is not False
+    )
+
+
 def _signatures(rel: str, data: bytes, verifier: SignatureVerifier) -> list[Problem]:
+    """Every signature must pass; see :func:`_status_unavailable` for the one exception."""
     try:
         summary = verifier.verify_pdf(data)
     except ArchiveError as exc:
         return [_p("signature", rel, exc.message_vi, exc.message_en)]
-    problems = []
+    problems = [_p("signature", rel, p.message_vi, p.message_en) for p in summary.problems]
     for sig in summary.signatures:
         if sig.indication is Indication.TOTAL_PASSED:
             continue
-        severity = "error" if sig.indication is Indication.TOTAL_FAILED else "warning"
+        verdict = f"{sig.field_name} ({sig.signer}): {sig.indication.value} {sig.sub_indication}"
+        if _status_unavailable(sig):
+            problems.append(
+                _p(
+                    "signature",
+                    rel,
+                    f"Chữ ký {verdict}: chuỗi chứng thư đến gốc tin cậy nhưng chưa lấy được "
+                    "tình trạng thu hồi (máy chủ OCSP/CRL không trả lời). Kiểm tra lại sau.",
+                    f"Signature {verdict}: the chain reaches a trust anchor but the revocation "
+                    "status could not be obtained (OCSP/CRL did not answer). Check again later.",
+                    "warning",
+                )
+            )
+            continue
         problems.append(
             _p(
                 "signature",
                 rel,
-                f"Chữ ký {sig.field_name} ({sig.signer}): {sig.indication.value} "
-                f"{sig.sub_indication}.",
-                f"Signature {sig.field_name} ({sig.signer}): {sig.indication.value} "
-                f"{sig.sub_indication}.",
-                severity,
+                f"Chữ ký {verdict}: chữ ký không được xác nhận hợp lệ. Chỉ nhận tài liệu "
+                "có chữ ký hợp lệ (TOTAL_PASSED) của chứng thư số được tin cậy.",
+                f"Signature {verdict}: the signature is not proven valid. Only documents "
+                "whose signatures pass (TOTAL_PASSED) with a trusted certificate are accepted.",
             )
         )
     return problems

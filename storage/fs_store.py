@@ -12,7 +12,8 @@ A put streams into ``.tmp`` while hashing, fsyncs, renames the bytes into
 ``meta/<key>.json`` (fsyncing each directory). The record's rename is the
 single commit point, so a reader sees the old object or the new one, never a
 torn one; a writer killed mid-way leaves only a temporary file or an
-unreferenced blob, which :meth:`FsObjectStore.recover` removes.
+unreferenced blob, which :meth:`FsObjectStore.recover` removes (under the
+commit lock, so it may run beside live writers).
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ from storage.objects import (
 
 _NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
 STALE_TMP_SECONDS = 3600.0
-"""Temporary files older than this are removed when a store opens."""
+"""Temporary files older than this are removed when a store opens, and leftovers
+older than this by :meth:`FsObjectStore.recover` (``eforms storage check --repair``)."""
 
 
 def _fsync_dir(path: Path) -> None:
@@ -362,17 +364,31 @@ class FsObjectStore:
             "free_bytes": stat.f_bavail * stat.f_frsize,
         }
 
-    def recover(self) -> list[str]:
+    def recover(self, *, older_than: float = STALE_TMP_SECONDS) -> list[str]:
         """Remove what a killed writer left behind; return the removed names.
 
-        Temporary files, and blobs no commit record names. Safe to run while
-        no other process writes to the store.
+        Temporary files, and blobs no commit record names, untouched for
+        ``older_than`` seconds. Safe while the store is in use: the commit
+        lock is held throughout, so no put is between renaming its blob into
+        ``blobs/`` and renaming its record (the blob would look unreferenced),
+        and the age limit spares the temporary files of puts still streaming.
+        ``older_than=0`` removes every leftover; use it only when no writer runs.
         """
-        removed = self._clear_tmp()
-        referenced = {json.loads(path.read_text())["blob"] for path in self._meta.rglob("*.json")}
-        for blob in self._blobs.rglob("*"):
-            if blob.is_file() and blob.name not in referenced:
-                blob.unlink()
+        limit = time.time() - older_than
+        with self._locked():
+            removed = self._clear_tmp(older_than=older_than)
+            referenced = {
+                json.loads(path.read_text())["blob"] for path in self._meta.rglob("*.json")
+            }
+            for blob in self._blobs.rglob("*"):
+                if blob.name in referenced or not blob.is_file():
+                    continue
+                try:
+                    if older_than and blob.stat().st_mtime >= limit:
+                        continue
+                    blob.unlink()
+                except FileNotFoundError:
+                    continue  # the replaced blob of a put that just committed, already gone
                 removed.append(blob.name)
         return removed
 

@@ -9,6 +9,7 @@ from portal.accounts.federation import find_or_create_federated_citizen
 from portal.accounts.roles import Role
 from portal.accounts.services import (
     Account,
+    active_account,
     authenticate,
     create_agency,
     create_user,
@@ -24,6 +25,7 @@ __all__ = [
     "AccountError",
     "PermissionDeniedError",
     "Role",
+    "active_account",
     "authenticate",
     "create_agency",
     "create_user",

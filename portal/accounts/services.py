@@ -313,6 +313,12 @@ def get_account(session: Session, user_id: int) -> Account | None:
     return _to_account(row) if row is not None and row.active else None
 
 
+def active_account(session: Session, username: str) -> Account | None:
+    """The active account named ``username`` (usernames are lower case), or None."""
+    row = session.scalar(select(UserRow).where(UserRow.username == username.strip().lower()))
+    return _to_account(row) if row is not None and row.active else None
+
+
 def list_users(
     session: Session, *, actor: Account | None, agency_id: str | None = None
 ) -> list[Account]:

@@ -28,7 +28,7 @@ from archive.disposal import (
     restore_from_bin,
 )
 from archive.fixity import latest_report
-from portal.accounts import Role
+from portal.accounts import Account, Role
 from portal.auth.session import current_account, require_role
 from portal.services import services
 from storage.schema.archive import ArchiveHoldRow
@@ -37,6 +37,22 @@ bp = Blueprint("archivist", __name__, url_prefix="/archive")
 
 CLEARANCE = {Role.ARCHIVIST: AccessMode.RESTRICTED}
 """Clearance of portal roles; confidential packages open only from the command line."""
+
+COMMAND_LINE_CLEARANCE = {
+    Role.ARCHIVIST: AccessMode.RESTRICTED,
+    Role.LEADER: AccessMode.CONFIDENTIAL,
+}
+"""Clearance of the account named by ``eforms archive retrieve --actor``: a confidential
+package needs the authority of the agency's leadership (the leader role)."""
+
+
+def clearance_of(account: Account) -> tuple[AccessMode, Role] | None:
+    """The highest command-line clearance the account's roles give, and the role giving it."""
+    ranked = [
+        (mode, role) for role, mode in COMMAND_LINE_CLEARANCE.items() if account.has_role(role)
+    ]
+    order = list(AccessMode)
+    return max(ranked, key=lambda item: order.index(item[0]), default=None)
 
 
 def _day(value: str | None) -> date | None:

@@ -11,7 +11,6 @@ from flask import Flask
 from archive.access import Requester, retrieve_dip, retrieve_document, search
 from archive.bagit_wrap import wrap_bag
 from archive.builder import build_package
-from archive.codes import AccessMode
 from archive.demo import DEMO_PROCEDURES, demo_record
 from archive.disposal import (
     approve_disposal,
@@ -27,16 +26,34 @@ from archive.ingest import ingest
 from archive.metadata import complete, describe
 from archive.record import DossierRecord, load_record
 from archive.validation import errors_only, validate_package
+from portal.accounts import Role
 from portal.archive_records import archive_pending, dossier_record, pending_dossiers
-from portal.cli.context import with_app
+from portal.archivist import clearance_of
+from portal.cli.context import Step, acting_account, signature_checks, with_app
 from portal.ops.instrumented import sign_document
 from portal.services import archive_verifier, services
 from signing.demo_pki import DEMO_PIN
 from signing.pkcs12_signer import Pkcs12Signer
 
 ACTOR = click.option(
-    "--actor", default="archivist", show_default=True, help="Username recorded in the audit trail."
+    "--actor",
+    required=True,
+    metavar="USERNAME",
+    help="Your account: it must exist, be active and hold the role the step needs "
+    "(archivist; leader to approve a disposal). Recorded in the audit trail.",
 )
+
+SEE_PROBLEMS = ("kết quả đã nêu ở các dòng [signature]", "the outcome is in the [signature] lines")
+SEE_VALIDATE = (
+    "xem kết quả bằng 'eforms archive validate'",
+    "see the outcome with 'eforms archive validate'",
+)
+INGEST: Step = ("nộp lưu hồ sơ", "ingest packages")
+RETRIEVE: Step = ("khai thác hồ sơ lưu trữ", "open archived packages")
+AUDIT: Step = ("kiểm tra toàn vẹn kho lưu trữ", "run fixity audits")
+DISPOSE: Step = ("đề xuất, khôi phục hoặc hủy hồ sơ", "propose, restore or delete packages")
+APPROVE: Step = ("phê duyệt hủy hồ sơ", "approve a disposal")
+HOLD: Step = ("đặt hoặc gỡ lệnh giữ", "place or lift legal holds")
 
 
 @click.group("archive")
@@ -140,9 +157,10 @@ def build(
             f"The JSON file holds dossier {record.dossier_code}, not {dossier_code}.",
         )
     metadata = complete(describe(record), **_parse_overrides(overrides))
-    built = build_package(
-        record, out_dir=out_dir, verifier=archive_verifier(services(app)), metadata=metadata
-    )
+    with signature_checks(SEE_VALIDATE):
+        built = build_package(
+            record, out_dir=out_dir, verifier=archive_verifier(services(app)), metadata=metadata
+        )
     click.echo(
         f"Package {built.package_id}: {built.documents} documents, {built.files} files "
         f"-> {built.path}"
@@ -157,7 +175,8 @@ def build(
 @with_app
 def validate(app: Flask, package: Path) -> None:
     """Check PACKAGE completely; exit 1 listing every problem."""
-    problems = validate_package(package, verifier=archive_verifier(services(app)))
+    with signature_checks(SEE_PROBLEMS):
+        problems = validate_package(package, verifier=archive_verifier(services(app)))
     for p in problems:
         click.echo(
             f"  {p.severity.upper()} [{p.code}] {p.path}: {p.text_vi} / {p.text_en}", err=True
@@ -174,15 +193,17 @@ def validate(app: Flask, package: Path) -> None:
 @with_app
 def ingest_command(app: Flask, package: Path, actor: str) -> None:
     """Validate PACKAGE and store it as an AIP under its retention lock."""
+    account = acting_account(app, actor, INGEST, Role.ARCHIVIST)
     built = services(app)
     try:
-        result = ingest(
-            package,
-            db=built.db,
-            store=built.object_store,
-            verifier=archive_verifier(built),
-            actor=actor,
-        )
+        with signature_checks(SEE_PROBLEMS):
+            result = ingest(
+                package,
+                db=built.db,
+                store=built.object_store,
+                verifier=archive_verifier(built),
+                actor=account.username,
+            )
     except ArchiveError as exc:
         for p in exc.details.get("problems", []):
             click.echo(
@@ -201,9 +222,11 @@ def ingest_command(app: Flask, package: Path, actor: str) -> None:
 @archive_group.command("queue")
 @click.option("--process", is_flag=True, help="Package and ingest the pending dossiers.")
 @click.option("--limit", type=int, help="At most N dossiers.")
-@ACTOR
+@click.option(
+    "--actor", metavar="USERNAME", help="With --process: your archivist account (see ingest)."
+)
 @with_app
-def queue(app: Flask, process: bool, limit: int | None, actor: str) -> None:
+def queue(app: Flask, process: bool, limit: int | None, actor: str | None) -> None:
     """Closed dossiers waiting for the archive; --process packages and ingests them."""
     built = services(app)
     if not process:
@@ -212,7 +235,10 @@ def queue(app: Flask, process: bool, limit: int | None, actor: str) -> None:
             click.echo(code)
         click.echo(f"{len(pending)} dossier(s) pending")
         return
-    outcomes = archive_pending(built, archive_verifier(built), actor=actor, limit=limit)
+    if actor is None:
+        raise click.UsageError("--process needs --actor (your archivist account).")
+    account = acting_account(app, actor, INGEST, Role.ARCHIVIST)
+    outcomes = archive_pending(built, archive_verifier(built), actor=account.username, limit=limit)
     for code, outcome in outcomes:
         click.echo(f"{code}: {outcome}")
     if any(outcome != "ingested" for _, outcome in outcomes):
@@ -265,13 +291,6 @@ def search_command(
 )
 @click.option("--reason", required=True, help="Why the package is opened (logged).")
 @click.option("--document", type=int, help="Only document N (order in the dossier).")
-@click.option(
-    "--clearance",
-    type=click.Choice([m.value for m in AccessMode]),
-    default="02",
-    show_default=True,
-    help="Requester's clearance: 01 public, 02 restricted, 03 confidential.",
-)
 @ACTOR
 @with_app
 def retrieve(
@@ -280,12 +299,19 @@ def retrieve(
     output: Path,
     reason: str,
     document: int | None,
-    clearance: str,
     actor: str,
 ) -> None:
-    """Hand out DOSSIER_CODE as a DIP zip (or one document); the access is logged."""
+    """Hand out DOSSIER_CODE as a DIP zip (or one document); the access is logged.
+
+    The clearance is the account's: an archivist opens public and restricted
+    packages, a leader also confidential ones.
+    """
+    account = acting_account(app, actor, RETRIEVE, Role.ARCHIVIST, Role.LEADER)
+    granted = clearance_of(account)
+    assert granted is not None  # both roles _actor accepts give a clearance
+    clearance, role = granted
     built = services(app)
-    who = Requester(actor, AccessMode(clearance), reason, role="archivist")
+    who = Requester(account.username, clearance, reason, role=str(role))
     if document:
         name, data = retrieve_document(
             dossier_code, document, db=built.db, store=built.object_store, who=who
@@ -312,12 +338,14 @@ def audit(app: Flask, sample: int, everything: bool, actor: str) -> None:
     """Kiểm tra toàn vẹn / Fixity audit through the job queue, with progress."""
     from archive.fixity import count_packages, share_per_run
 
+    account = acting_account(app, actor, AUDIT, Role.ARCHIVIST)
     built = services(app)
     if not sample and not everything:
         total = count_packages(built.db)
         sample = share_per_run(total, period_days=built.settings.archive_fixity_period_days)
     job_id = built.jobs.submit(
-        "archive.fixity_audit", {"sample": 0 if everything else sample, "actor": actor}
+        "archive.fixity_audit",
+        {"sample": 0 if everything else sample, "actor": account.username},
     )
     shown = ""
     while not (job := built.jobs.progress(job_id)).state.finished:
@@ -358,7 +386,9 @@ def dispose_list(app: Flask) -> None:
 @with_app
 def dispose_propose(app: Flask, dossier_codes: tuple[str, ...], actor: str) -> None:
     """Propose destroying DOSSIER_CODES (expired, schedule 'destroy', not held)."""
-    click.echo(f"Proposal {propose_disposal(services(app).db, list(dossier_codes), actor=actor)}")
+    account = acting_account(app, actor, DISPOSE, Role.ARCHIVIST)
+    proposal = propose_disposal(services(app).db, list(dossier_codes), actor=account.username)
+    click.echo(f"Proposal {proposal}")
 
 
 @dispose.command("approve")
@@ -367,8 +397,11 @@ def dispose_propose(app: Flask, dossier_codes: tuple[str, ...], actor: str) -> N
 @ACTOR
 @with_app
 def dispose_approve(app: Flask, proposal: int, decision: str, actor: str) -> None:
-    """Approve PROPOSAL (a second person); the packages go to the disposal bin."""
-    moved = approve_disposal(services(app).db, proposal, actor=actor, decision_ref=decision)
+    """Approve PROPOSAL (a leader, not the proposer); the packages go to the disposal bin."""
+    account = acting_account(app, actor, APPROVE, Role.LEADER)
+    moved = approve_disposal(
+        services(app).db, proposal, actor=account.username, decision_ref=decision
+    )
     click.echo(f"In the disposal bin: {', '.join(moved)}")
 
 
@@ -379,7 +412,8 @@ def dispose_approve(app: Flask, proposal: int, decision: str, actor: str) -> Non
 @with_app
 def dispose_restore(app: Flask, dossier_code: str, reason: str, actor: str) -> None:
     """Take DOSSIER_CODE out of the disposal bin."""
-    restore_from_bin(services(app).db, dossier_code, actor=actor, reason=reason)
+    account = acting_account(app, actor, DISPOSE, Role.ARCHIVIST)
+    restore_from_bin(services(app).db, dossier_code, actor=account.username, reason=reason)
     click.echo(f"Restored {dossier_code}")
 
 
@@ -388,9 +422,13 @@ def dispose_restore(app: Flask, dossier_code: str, reason: str, actor: str) -> N
 @ACTOR
 @with_app
 def dispose_delete(app: Flask, dossier_code: str, actor: str) -> None:
-    """Finally delete a binned package; a tombstone record stays forever."""
+    """Finally delete a binned package; a tombstone record stays forever.
+
+    Run it again after an interrupted deletion: it finishes the job.
+    """
+    account = acting_account(app, actor, DISPOSE, Role.ARCHIVIST)
     built = services(app)
-    final_delete(built.db, built.object_store, dossier_code, actor=actor)
+    final_delete(built.db, built.object_store, dossier_code, actor=account.username)
     click.echo(f"Deleted {dossier_code}; tombstone kept")
 
 
@@ -404,6 +442,7 @@ def dispose_hold(
     app: Flask, dossier_codes: tuple[str, ...], title: str, mandate: str, actor: str
 ) -> None:
     """Put a legal hold on DOSSIER_CODES; blocks disposal and deletion."""
+    account = acting_account(app, actor, HOLD, Role.ARCHIVIST)
     built = services(app)
     hold = place_hold(
         built.db,
@@ -411,7 +450,7 @@ def dispose_hold(
         title=title,
         mandate=mandate,
         package_ids=list(dossier_codes),
-        actor=actor,
+        actor=account.username,
     )
     click.echo(f"Hold {hold} on {', '.join(dossier_codes)}")
 
@@ -422,8 +461,9 @@ def dispose_hold(
 @with_app
 def dispose_unhold(app: Flask, hold_id: int, actor: str) -> None:
     """Lift legal hold HOLD_ID."""
+    account = acting_account(app, actor, HOLD, Role.ARCHIVIST)
     built = services(app)
-    lift_hold(built.db, built.object_store, hold_id, actor=actor)
+    lift_hold(built.db, built.object_store, hold_id, actor=account.username)
     click.echo(f"Hold {hold_id} lifted")
 
 

@@ -39,7 +39,8 @@ def storage_group() -> None:
 @click.option(
     "--repair",
     is_flag=True,
-    help="Filesystem store: remove leftovers of killed writes (stop writers first).",
+    help="Filesystem store: remove leftovers of killed writes older than an hour "
+    "(safe while the service runs: it takes the store's commit lock).",
 )
 @with_app
 def check(app: Flask, create_bucket: bool, repair: bool) -> None:

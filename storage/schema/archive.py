@@ -38,7 +38,8 @@ class ArchivePackageRow(Base):
     action: Mapped[str] = mapped_column(String(16))
     """``retain``, ``review`` or ``destroy``."""
     access_mode: Mapped[str] = mapped_column(String(2))
-    #: ``active``, ``in_bin`` (awaiting final deletion) or ``deleted``.
+    #: ``active``, ``in_bin`` (awaiting final deletion), ``deleting`` (final deletion
+    #: started and not finished: running it again completes it) or ``deleted``.
     state: Mapped[str] = mapped_column(String(16), index=True, default="active")
     store_prefix: Mapped[str] = mapped_column(String(255))
     total_size: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -5,16 +5,22 @@ from __future__ import annotations
 import hashlib
 import zipfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 from flask import Flask
+from sqlalchemy import select
 
+from archive.errors import AccessDeniedError, DisposalRefusedError
 from portal import create_app
+from portal.accounts import PermissionDeniedError
 from portal.cli import cli
 from portal.services import services
 from storage.audit import AuditFilter, search_events
+from storage.schema import UserRow
+from storage.schema.archive import ArchivePackageRow
 from storage.testing import free_port
 from tests.conftest import install_seeded_db, make_settings
 
@@ -43,12 +49,22 @@ def test_build_validate_ingest_find_retrieve_audit(archive_app: Flask, tmp_path:
     assert (out / f"{CODE}.bag" / "bagit.txt").is_file()
     checked = run(archive_app, "validate", str(package))
     assert checked.exit_code == 0 and "OK" in checked.output
-    ingested = run(archive_app, "ingest", str(package))
+    ingested = run(archive_app, "ingest", str(package), "--actor", "archivist")
     assert ingested.exit_code == 0, ingested.output
     found = run(archive_app, "search", "--applicant", "001203012345")
     assert CODE in found.output and "1 package(s)" in found.output
     dip = tmp_path / "dip.zip"
-    got = run(archive_app, "retrieve", CODE, "-o", str(dip), "--reason", "Công dân yêu cầu")
+    got = run(
+        archive_app,
+        "retrieve",
+        CODE,
+        "-o",
+        str(dip),
+        "--reason",
+        "Công dân yêu cầu",
+        "--actor",
+        "archivist",
+    )
     assert got.exit_code == 0, got.output
     with zipfile.ZipFile(dip) as archive:
         for name in archive.namelist():
@@ -58,13 +74,17 @@ def test_build_validate_ingest_find_retrieve_audit(archive_app: Flask, tmp_path:
                     hashlib.sha256(archive.read(name)).digest()
                     == hashlib.sha256(original.read_bytes()).digest()
                 ), name
-    audited = run(archive_app, "audit", "--all")
+    audited = run(archive_app, "audit", "--all", "--actor", "archivist")
     assert audited.exit_code == 0, audited.output
     assert "changed 0" in audited.output
-    share = run(archive_app, "audit")
+    share = run(archive_app, "audit", "--actor", "archivist")
     assert share.exit_code == 0 and "sample of 1" in share.output, share.output
     assert run(archive_app, "dispose", "list").exit_code == 0
-    held = run(archive_app, "dispose", "hold", CODE, "--title", "Vụ kiện", "--mandate", "Tòa án")
+    held = run(
+        archive_app,
+        *("dispose", "hold", CODE, "--title", "Vụ kiện", "--mandate", "Tòa án"),
+        *("--actor", "archivist"),
+    )
     assert held.exit_code == 0, held.output
     with services(archive_app).db.unit_of_work() as session:
         rows, _ = search_events(session, AuditFilter(object_id=CODE), limit=100)
@@ -111,3 +131,119 @@ def test_validate_exits_1_with_the_problems(archive_app: Flask, tmp_path: Path) 
     checked = CliRunner().invoke(cli, ["archive", "validate", str(out / CODE)], obj=archive_app)
     assert checked.exit_code == 1
     assert "missing_file" in checked.output
+
+
+def _build_and_ingest(app: Flask, tmp_path: Path, *overrides: str) -> Path:
+    out = tmp_path / "out"
+    sets = [arg for item in overrides for arg in ("--set", item)]
+    assert run(app, "build", CODE, "-o", str(out), "--demo", *sets).exit_code == 0
+    ingested = run(app, "ingest", str(out / CODE), "--actor", "archivist")
+    assert ingested.exit_code == 0, ingested.output
+    return out / CODE
+
+
+def test_the_actor_must_be_an_active_account_holding_the_role(
+    archive_app: Flask, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    assert run(archive_app, "build", CODE, "-o", str(out), "--demo").exit_code == 0
+    missing = CliRunner().invoke(cli, ["archive", "ingest", str(out / CODE)], obj=archive_app)
+    assert missing.exit_code == 2 and "--actor" in missing.output
+    with pytest.raises(PermissionDeniedError) as unknown:
+        run(archive_app, "ingest", str(out / CODE), "--actor", "nobody")
+    assert (
+        "'nobody'" in unknown.value.message_vi and "No active account" in unknown.value.message_en
+    )
+    with pytest.raises(PermissionDeniedError) as no_role:
+        run(archive_app, "ingest", str(out / CODE), "--actor", "leader")
+    assert "Lưu trữ viên" in no_role.value.message_vi
+    assert "Archivist role" in no_role.value.message_en
+    assert "0 package(s)" in run(archive_app, "search", "--dossier-code", CODE).output
+    with services(archive_app).db.unit_of_work() as session:
+        session.scalar(select(UserRow).where(UserRow.username == "archivist")).active = False
+    with pytest.raises(PermissionDeniedError):
+        run(archive_app, "ingest", str(out / CODE), "--actor", "archivist")
+
+
+def _expired_package(app: Flask, package_id: str) -> None:
+    with services(app).db.unit_of_work() as session:
+        session.add(
+            ArchivePackageRow(
+                id=package_id,
+                dossier_code=package_id,
+                procedure_code="1.004222",
+                procedure_name="Đăng ký thường trú",
+                agency_id="000.00.00.H56",
+                applicant_id="001203012345",
+                applicant_name="Nguyễn Văn A",
+                title="Hồ sơ hết hạn",
+                start_date="2010-01-04",
+                end_date="2010-01-20",
+                retention_code="06",
+                retention_years=None,
+                expires_at=datetime(2021, 1, 1, tzinfo=UTC),
+                schedule="TTHC-10",
+                action="destroy",
+                access_mode="02",
+                state="active",
+                store_prefix=f"aip/{package_id}/x",
+                ingested_by="archivist",
+            )
+        )
+
+
+def test_one_account_cannot_both_propose_and_approve_a_disposal(archive_app: Flask) -> None:
+    _expired_package(archive_app, "000.00.00.H56-100104-0001")
+    proposed = run(
+        archive_app, "dispose", "propose", "000.00.00.H56-100104-0001", "--actor", "archivist"
+    )
+    assert proposed.exit_code == 0 and "Proposal 1" in proposed.output, proposed.output
+    approve = ("dispose", "approve", "1", "--decision", "QĐ 3/QĐ-SNV")
+    with pytest.raises(PermissionDeniedError) as no_role:
+        run(archive_app, *approve, "--actor", "archivist")
+    assert "Lãnh đạo" in no_role.value.message_vi and "Leader role" in no_role.value.message_en
+    granted = CliRunner().invoke(
+        cli, ["users", "grant", "archivist", "leader", "--agency", "000.00.00.H56"], obj=archive_app
+    )
+    assert granted.exit_code == 0, granted.output
+    with pytest.raises(DisposalRefusedError) as same:
+        run(archive_app, *approve, "--actor", "Archivist")
+    assert "phải khác người đề xuất" in same.value.message_vi
+    assert "must not be the proposer" in same.value.message_en
+    approved = run(archive_app, *approve, "--actor", "leader")
+    assert approved.exit_code == 0 and "disposal bin" in approved.output, approved.output
+
+
+def test_clearance_comes_from_the_account_not_a_flag(archive_app: Flask, tmp_path: Path) -> None:
+    _build_and_ingest(archive_app, tmp_path, "access=03")
+    dip = tmp_path / "dip.zip"
+    ask = ("retrieve", CODE, "-o", str(dip), "--reason", "Yêu cầu của Tòa án")
+    flag = CliRunner().invoke(
+        cli, ["archive", *ask, "--actor", "archivist", "--clearance", "03"], obj=archive_app
+    )
+    assert flag.exit_code == 2 and not dip.exists()
+    with pytest.raises(AccessDeniedError):
+        run(archive_app, *ask, "--actor", "archivist")
+    assert not dip.exists()
+    opened = run(archive_app, *ask, "--actor", "leader")
+    assert opened.exit_code == 0 and dip.is_file(), opened.output
+    with services(archive_app).db.unit_of_work() as session:
+        rows, _ = search_events(session, AuditFilter(action="archive.access"), limit=10)
+    assert sorted((r.actor, r.outcome, r.role) for r in rows) == [
+        ("archivist", "denied", "archivist"),
+        ("leader", "success", "leader"),
+    ]
+
+
+def test_validate_with_the_ocsp_responder_down_prints_no_traceback(
+    archive_app: Flask, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    out = tmp_path / "out"
+    assert run(archive_app, "build", CODE, "-o", str(out), "--demo").exit_code == 0
+    caplog.clear()
+    checked = run(archive_app, "validate", str(out / CODE))  # the demo PKI is not served now
+    assert checked.exit_code == 0, checked.output
+    assert "Traceback" not in checked.output
+    assert not [r for r in caplog.records if r.name.startswith("pyhanko")]
+    assert "GHI CHÚ" in checked.output and "OCSP/CRL server not answering" in checked.output
+    assert "TRY_LATER" in checked.output and "WARNING [signature]" in checked.output

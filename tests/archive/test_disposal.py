@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from archive.access import search
 from archive.builder import BuiltPackage
 from archive.disposal import (
     approve_disposal,
+    disposal_bin,
     disposal_list,
     final_delete,
     lift_hold,
@@ -18,13 +19,14 @@ from archive.disposal import (
     propose_disposal,
     restore_from_bin,
 )
-from archive.errors import DisposalRefusedError
+from archive.errors import DeletionIncompleteError, DisposalRefusedError, PackageNotFoundError
 from archive.ingest import ingest
 from archive.report_verifier import ReportVerifier
+from storage.audit import AuditFilter, search_events
 from storage.db import Database
-from storage.errors import ObjectHeldError, ObjectLockedError
+from storage.errors import ObjectHeldError, ObjectLockedError, StoreUnreachableError
 from storage.fs_store import FsObjectStore
-from storage.schema.archive import ArchivePackageRow, ArchiveTombstoneRow
+from storage.schema.archive import ArchiveHoldRow, ArchivePackageRow, ArchiveTombstoneRow
 from tests.archive.conftest import Clock
 
 AFTER_EXPIRY = datetime(2037, 1, 2, tzinfo=UTC)
@@ -136,3 +138,130 @@ def test_permanent_records_never_reach_the_disposal_list(
         row = session.scalars(select(ArchivePackageRow)).one()
         assert row.action == "retain" and row.expires_at is None
     assert timedelta(0) < lock.until - clock.now
+
+
+class FailingStore:
+    """The filesystem store, except that the ``fail_at``-th call of ``method`` is refused
+    as if the network to the store had dropped (a remote store failing part-way)."""
+
+    def __init__(self, inner: FsObjectStore, method: str, fail_at: int) -> None:
+        self.inner, self.method, self.fail_at, self.calls = inner, method, fail_at, 0
+
+    def __getattr__(self, name: str) -> object:
+        attribute = getattr(self.inner, name)
+        if name != self.method:
+            return attribute
+
+        def call(*args: object, **kwargs: object) -> object:
+            self.calls += 1
+            if self.calls == self.fail_at:
+                raise StoreUnreachableError("Mất kết nối kho lưu trữ.", "Store connection lost.")
+            return attribute(*args, **kwargs)
+
+        return call
+
+
+def _second_package(record, tmp_path, db, store, verifier) -> str:  # noqa: ANN001 (fixtures)
+    import dataclasses
+
+    from archive.builder import build_package
+
+    other = dataclasses.replace(record, dossier_code="000.00.00.H56-261122-0077")
+    built = build_package(other, out_dir=tmp_path / "second", verifier=verifier)
+    return ingest(built.path, db=db, store=store, verifier=verifier, actor="archivist").package_id
+
+
+def _holds(db: Database) -> int:
+    with db.unit_of_work() as session:
+        return session.scalar(select(func.count()).select_from(ArchiveHoldRow)) or 0
+
+
+def _held_keys(store: FsObjectStore) -> set[str]:
+    return {i.key for i in store.list("aip/") if i.legal_hold}
+
+
+def test_a_hold_naming_an_unknown_package_sets_nothing(
+    ingested: str, db: Database, store: FsObjectStore
+) -> None:
+    with pytest.raises(PackageNotFoundError) as caught:
+        place_hold(
+            db, store, title="Vụ kiện", mandate="Tòa án", package_ids=[ingested, "TYPO"], actor="a"
+        )
+    assert "TYPO" in caught.value.message_vi and "TYPO" in caught.value.message_en
+    assert caught.value.details["unknown"] == ["TYPO"]
+    assert _held_keys(store) == set() and _holds(db) == 0
+    place_hold(db, store, title="Vụ kiện", mandate="Tòa án", package_ids=[ingested], actor="a")
+    assert _held_keys(store) == {i.key for i in store.list("aip/")}
+
+
+def test_a_store_failure_while_holding_lifts_what_this_hold_set(
+    ingested: str,
+    record,  # noqa: ANN001 (fixture)
+    tmp_path,  # noqa: ANN001 (fixture)
+    db: Database,
+    store: FsObjectStore,
+    verifier: ReportVerifier,
+) -> None:
+    second = _second_package(record, tmp_path, db, store, verifier)
+    place_hold(db, store, title="Thanh tra", mandate="QĐ 7", package_ids=[ingested], actor="a")
+    first_keys = _held_keys(store)
+    failing = FailingStore(store, "set_legal_hold", fail_at=len(first_keys) + 3)
+    with pytest.raises(StoreUnreachableError):
+        place_hold(
+            db,
+            failing,
+            title="Vụ kiện",
+            mandate="Tòa án",
+            package_ids=[ingested, second],
+            actor="a",
+        )
+    assert _held_keys(store) == first_keys, "the earlier hold stays, the partial one is undone"
+    assert _holds(db) == 1
+
+
+def test_an_interrupted_final_deletion_finishes_when_run_again(
+    ingested: str, db: Database, store: FsObjectStore, clock: Clock
+) -> None:
+    clock.now = AFTER_EXPIRY
+    proposal = propose_disposal(db, [ingested], actor="archivist", now=clock.now)
+    approve_disposal(db, proposal, actor="leader", decision_ref="QĐ 15", now=clock.now)
+    total = len(list(store.list("aip/")))
+    with pytest.raises(DeletionIncompleteError) as caught:
+        final_delete(
+            db, FailingStore(store, "delete", fail_at=3), ingested, actor="archivist", now=clock.now
+        )
+    assert "chạy lại" in caught.value.message_vi and "again" in caught.value.message_en
+    assert len(list(store.list("aip/"))) == total - 2
+    with db.unit_of_work() as session:
+        assert session.get(ArchivePackageRow, ingested).state == "deleting"
+        assert session.get(ArchiveTombstoneRow, ingested) is None
+    assert disposal_bin(db) == [ingested]
+    with pytest.raises(DisposalRefusedError) as refused:
+        restore_from_bin(db, ingested, actor="archivist", reason="nhầm")
+    assert "partly deleted" in refused.value.message_en and "hủy dở" in refused.value.message_vi
+    final_delete(db, store, ingested, actor="archivist", now=clock.now)
+    assert list(store.list("aip/")) == []
+    with db.unit_of_work() as session:
+        assert session.get(ArchivePackageRow, ingested).state == "deleted"
+        tomb = session.get(ArchiveTombstoneRow, ingested)
+        assert tomb.decision_ref == "QĐ 15" and len(tomb.files) == total
+        rows, _ = search_events(session, AuditFilter(action="archive.disposal.delete"), limit=10)
+        outcomes = sorted(r.outcome for r in rows if r.action == "archive.disposal.delete")
+        assert outcomes == ["failure", "success"]
+
+
+def test_refusals_are_worded_in_both_languages(
+    ingested: str, db: Database, store: FsObjectStore
+) -> None:
+    with pytest.raises(DisposalRefusedError) as caught:
+        propose_disposal(db, [ingested], actor="archivist")
+    assert "chưa hết thời hạn bảo quản" in caught.value.message_vi
+    assert "retention has not expired" in caught.value.message_en
+    assert "retention" not in caught.value.message_vi
+    with pytest.raises(DisposalRefusedError) as caught:
+        final_delete(db, store, ingested, actor="archivist")
+    assert "không ở danh sách chờ hủy" in caught.value.message_vi
+    assert "disposal bin" not in caught.value.message_vi
+    with db.unit_of_work() as session:
+        rows, _ = search_events(session, AuditFilter(action="archive.disposal.delete"), limit=10)
+        assert [r.outcome for r in rows if r.action == "archive.disposal.delete"] == ["denied"]

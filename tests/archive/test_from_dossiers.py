@@ -106,7 +106,9 @@ def test_a_closed_dossier_is_built_ingested_and_dequeued(
     runner = CliRunner()
     built = runner.invoke(cli, ["archive", "build", CODE, "-o", str(out)], obj=app_with_pki)
     assert built.exit_code == 0, built.output
-    ingested = runner.invoke(cli, ["archive", "ingest", str(out / CODE)], obj=app_with_pki)
+    ingested = runner.invoke(
+        cli, ["archive", "ingest", str(out / CODE), "--actor", "archivist"], obj=app_with_pki
+    )
     assert ingested.exit_code == 0, ingested.output
     with services(app_with_pki).db.unit_of_work() as session:
         assert session.get(ArchiveQueueRow, CODE).state == "ingested"
@@ -119,7 +121,9 @@ def test_the_queue_is_processed(
     runner = CliRunner()
     listed = runner.invoke(cli, ["archive", "queue"], obj=app_with_pki)
     assert CODE in listed.output and "1 dossier(s) pending" in listed.output
-    done = runner.invoke(cli, ["archive", "queue", "--process"], obj=app_with_pki)
+    done = runner.invoke(
+        cli, ["archive", "queue", "--process", "--actor", "archivist"], obj=app_with_pki
+    )
     assert done.exit_code == 0 and f"{CODE}: ingested" in done.output, done.output
     assert (
         "0 dossier(s) pending" in runner.invoke(cli, ["archive", "queue"], obj=app_with_pki).output

@@ -107,6 +107,23 @@ def test_a_refused_package_leaves_nothing_behind(
     assert [e.outcome for e in events] == ["failure"]
 
 
+def test_a_result_signed_with_a_self_signed_certificate_is_refused_and_not_stored(
+    sip: BuiltPackage, db: Database, store: FsObjectStore, verifier: ReportVerifier
+) -> None:
+    from tests.archive.test_package import _forge_result
+
+    _forge_result(sip.path)
+    with pytest.raises(PackageRefusedError) as caught:
+        _ingest(sip, db, store, verifier)
+    (problem,) = caught.value.details["problems"]
+    assert problem["code"] == "signature" and "ket-qua" in problem["path"]
+    assert list(store.list("")) == []
+    assert [b for b in (store.root / "blobs").rglob("*") if b.is_file()] == []
+    with db.unit_of_work() as session:
+        assert session.scalar(select(func.count()).select_from(ArchivePackageRow)) == 0
+    assert [e.outcome for e in _events(db, "archive.ingest")] == ["failure"]
+
+
 def test_search_and_retrieve_a_dip_with_every_checksum_matching(
     sip: BuiltPackage,
     db: Database,

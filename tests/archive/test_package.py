@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pikepdf
 import pytest
+from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 from lxml import etree
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields, signers
 
 from archive.bagit_wrap import check_bag, wrap_bag
 from archive.builder import BuiltPackage, build_package
@@ -16,6 +26,8 @@ from archive.mets import read_context, write_representation_mets, write_root_met
 from archive.report_verifier import ReportVerifier
 from archive.validation import validate_package
 from archive.xml_schemas import q, schema_errors
+from signing.demo_pki import DemoPKI
+from signing.validation import RevocationPolicy, TrustStore
 from tests.archive.conftest import KNOWN_EARK_SIP_BUG
 
 
@@ -102,9 +114,7 @@ def _reseal(package: Path) -> None:
     write_root_mets(package, ctx)
 
 
-def _created(package: Path):  # noqa: ANN202 (test helper)
-    from datetime import datetime
-
+def _created(package: Path) -> datetime:
     hdr = etree.parse(str(package / "METS.xml")).getroot().find(q("mets", "metsHdr"))
     return datetime.fromisoformat(hdr.get("CREATEDATE"))
 
@@ -119,6 +129,51 @@ def _wrong_checksum(package: Path) -> None:
     file_el = next(tree.getroot().iter(q("mets", "file")))
     file_el.set("CHECKSUM", "0" * 64)
     tree.write(str(mets), xml_declaration=True, encoding="UTF-8")
+
+
+def _self_signed_signer(common_name: str) -> signers.SimpleSigner:
+    """A stranger's key and self-signed certificate bearing the agency's name."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=30))
+        .add_extension(
+            x509.KeyUsage(True, True, False, False, False, False, False, False, False),
+            critical=True,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    der_key = key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return signers.SimpleSigner(
+        signing_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
+        signing_key=asn1_keys.PrivateKeyInfo.load(der_key),
+        cert_registry=None,
+    )
+
+
+def _forge_result(package: Path) -> None:
+    """Replace the sealed result by the unsigned form sealed with a self-signed key, re-sealed."""
+    form = next((package / "representations/rep1/data").glob("01_*.pdf"))
+    writer = IncrementalPdfFileWriter(io.BytesIO(form.read_bytes()))
+    fields.append_signature_field(writer, fields.SigFieldSpec("seal_1"))
+    out = io.BytesIO()
+    signers.PdfSigner(
+        signers.PdfSignatureMetadata(field_name="seal_1", subfilter=fields.SigSeedSubFilter.PADES),
+        _self_signed_signer("Sở Nội vụ tỉnh Demo"),
+    ).sign_pdf(writer, output=out)
+    _result(package).write_bytes(out.getvalue())
+    _reseal(package)
 
 
 TAMPERINGS: dict[str, tuple[Callable[[Path], None], set[str]]] = {
@@ -144,6 +199,7 @@ TAMPERINGS: dict[str, tuple[Callable[[Path], None], set[str]]] = {
         {"identity"},
     ),
     "tampered signed result": (lambda p: (_flip_byte(_result(p), 1500), _reseal(p)), {"signature"}),
+    "result signed with a self-signed certificate": (_forge_result, {"signature"}),
 }
 
 
@@ -192,3 +248,20 @@ def test_every_demo_procedure_packages_cleanly(
     assert validate_package(built.path, verifier=verifier) == []
     ead = (built.path / "metadata/descriptive/EAD.xml").read_text()
     assert f"<code>{procedure}</code>" in ead
+
+
+def test_only_an_unreachable_revocation_service_is_a_warning(
+    sip: BuiltPackage, pki: DemoPKI
+) -> None:
+    """TRY_LATER for a chain to a trusted root is reported; an untrusted chain is refused."""
+    offline = ReportVerifier(
+        TrustStore.from_trust_settings(pki.trust()), revocation=RevocationPolicy.EMBEDDED
+    )
+    (sig,) = offline.verify_pdf(_result(sip.path).read_bytes()).signatures
+    assert (sig.sub_indication, sig.chain_anchored) == ("TRY_LATER", True)
+    problems = validate_package(sip.path, verifier=offline)
+    assert [p.severity for p in problems if p.code == "signature"] == ["warning"]
+    _forge_result(sip.path)
+    forged = [p for p in validate_package(sip.path, verifier=offline) if p.code == "signature"]
+    assert [p.severity for p in forged] == ["error"], [p.to_dict() for p in forged]
+    assert "TOTAL_PASSED" in forged[0].text_en and "TOTAL_PASSED" in forged[0].text_vi

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -41,10 +43,16 @@ def test_settings_pick_the_store_and_refuse_half_s3_config(tmp_path: Path) -> No
 def test_storage_check_on_the_filesystem_store(tmp_path: Path) -> None:
     app = create_app(Settings(data_dir=tmp_path))
     assert isinstance(services(app).object_store, FsObjectStore)
-    (tmp_path / "objects" / ".tmp" / "blob-leftover").write_bytes(b"torn")
+    old = tmp_path / "objects" / ".tmp" / "blob-leftover"
+    old.write_bytes(b"torn")
+    hours_ago = time.time() - 2 * 3600
+    os.utime(old, (hours_ago, hours_ago))
+    fresh = tmp_path / "objects" / ".tmp" / "blob-streaming"
+    fresh.write_bytes(b"a put still writing")
     result = CliRunner().invoke(cli, ["storage", "check", "--repair"], obj=app)
     assert result.exit_code == 0, result.output
     assert "Removed 1 leftover" in result.output
+    assert fresh.exists() and not old.exists()
     assert "Object lock: yes" in result.output
 
 
