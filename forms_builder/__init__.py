@@ -10,9 +10,11 @@ audits every change. The official forms of the demo procedures ship in
 ``forms_builder/library``.
 
 Modules: ``model`` (value objects), ``document`` (JSON <-> model, checksum),
-``validation``, ``rules`` (the JSON Logic subset), ``visibility``,
-``codelists``, ``vn_formats``, ``jsonschema_compiler``, ``wtforms_compiler``
-and ``wtforms_form``, ``submission``, ``versions``, ``casebook`` (test cases,
+``validation`` (with ``patterns``: patterns too slow to run), ``rules`` (the
+JSON Logic subset), ``visibility``, ``codelists``, ``vn_formats``,
+``jsonschema_compiler``, ``wtforms_compiler`` and ``wtforms_form``,
+``submission``, ``versions`` (life cycle; ``.diff`` between versions,
+``.drafts``: drafts in progress across versions), ``casebook`` (test cases,
 publishing gate), ``exchange`` (export/import), ``editing`` (one authoring
 step at a time), ``repository``, ``services``, ``ports``, ``library``;
 ``identifiers`` (personal and enterprise codes) and ``prefill`` (sources and

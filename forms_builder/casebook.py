@@ -2,7 +2,7 @@
 
 A test case is a sample submission with its expected outcome: accepted, or
 rejected with errors on exactly the listed data paths. Publishing is
-refused unless every case passes and, once the rendering issue provides it,
+refused unless there is at least one accepted case, every case passes, and
 the render check passes on the first accepted sample.
 """
 
@@ -49,13 +49,21 @@ def run_test_cases(compiled: CompiledForm, *, today: date) -> list[CaseResult]:
 def publish_gate(
     compiled: CompiledForm, *, today: date, render_check: RenderCheck | None = None
 ) -> list[CaseResult]:
-    """Raise :class:`PublishRefused` unless every test case (and the render check) passes."""
+    """Raise :class:`PublishRefused` unless an accepted case exists and every case
+    (and the render check on the first accepted sample) passes."""
     d = compiled.definition
-    if not d.test_cases:
+    sample = next((c.data for c in d.test_cases if c.accepted), None)
+    if sample is None:
+        # The render check needs a sample the form accepts; without one the
+        # PDF/A rendering would go unchecked.
         raise PublishRefused(
-            "Biểu mẫu chưa có ca kiểm thử nào; cần ít nhất một ca được chấp nhận.",
-            "The form has no test cases; at least one accepted case is needed.",
-            details={"form": d.ref},
+            f"Không thể ban hành {d.ref}: cần ít nhất một ca kiểm thử được chấp nhận "
+            '(/test_cases, "expect": {"accepted": true}) để kiểm tra bản in PDF/A. '
+            "Hãy nhập dữ liệu hợp lệ ở trang Xem trước rồi chọn Lưu làm ca kiểm thử.",
+            f"Cannot publish {d.ref}: at least one accepted test case is needed "
+            '(/test_cases, "expect": {"accepted": true}) so the PDF/A rendering is checked. '
+            "Enter valid data on the Preview page and choose Save as a test case.",
+            details={"form": d.ref, "pointer": "/test_cases", "test_cases": len(d.test_cases)},
         )
     results = run_test_cases(compiled, today=today)
     failed = [r.name for r in results if not r.passed]
@@ -66,8 +74,7 @@ def publish_gate(
             f"Cannot publish {d.ref}: failing test cases: {names}.",
             details={"form": d.ref, "failed": failed},
         )
-    sample = next((c.data for c in d.test_cases if c.accepted), None)
-    if render_check is not None and sample is not None:
+    if render_check is not None:
         problems = render_check(d, sample)
         if problems:
             raise PublishRefused(

@@ -25,6 +25,7 @@ __all__ = [
     "move_field",
     "new_document",
     "remove_field",
+    "set_legal_basis",
     "update_field",
 ]
 
@@ -166,4 +167,37 @@ def add_test_case(
     out.setdefault("test_cases", []).append(
         {"name": name, "data": copy.deepcopy(dict(data)), "expect": expect}
     )
+    return out
+
+
+def set_legal_basis(
+    doc: Mapping[str, Any],
+    *,
+    document: str,
+    title: str,
+    issued_on: date,
+    effective_from: date,
+    scheduled_from: date | None = None,
+) -> Doc:
+    """Set the legal document a version follows, and optionally a later start for the version.
+
+    A confidence mark belongs to the document it was given for, so it is
+    dropped when the document changes. ``scheduled_from`` (the version's own
+    ``effective_from``) is removed when ``None``.
+    """
+    out = copy.deepcopy(dict(doc))
+    old = out.get("legal_basis") or {}
+    basis: Doc = {
+        "document": document,
+        "title": title,
+        "issued_on": issued_on.isoformat(),
+        "effective_from": effective_from.isoformat(),
+    }
+    if old.get("confidence") and old.get("document") == document:
+        basis["confidence"] = old["confidence"]
+    out["legal_basis"] = basis
+    if scheduled_from is None:
+        out.pop("effective_from", None)
+    else:
+        out["effective_from"] = scheduled_from.isoformat()
     return out

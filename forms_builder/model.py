@@ -238,7 +238,6 @@ class LegalBasis:
     confidence: str | None = None
 
 
-@dataclass(frozen=True)
 class PrintRendering(StrEnum):
     """How a value is written at its place on the paper form."""
 

@@ -1,4 +1,9 @@
-"""Mapping form definitions to and from their database rows (the one place)."""
+"""Mapping form definitions to and from their database rows (the one place).
+
+Also reads the citizens' open drafts of a form (table ``form_drafts``,
+written by ``dossiers.drafts``) for the publishing preview; it never
+changes them.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,9 @@ from sqlalchemy.orm import Session
 from forms_builder.document import checksum, definition_to_document, parse_definition
 from forms_builder.errors import DefinitionNotFound
 from forms_builder.model import FormDefinition, Status
+from forms_builder.versions.drafts import OpenDraft
 from storage.schema.base import utcnow
+from storage.schema.citizen import FormDraftRow
 from storage.schema.forms import FormDefinitionRow
 
 MAX_VERSION = 2**31 - 1
@@ -20,10 +27,12 @@ MAX_VERSION = 2**31 - 1
 __all__ = [
     "MAX_VERSION",
     "add_version",
+    "count_open_drafts",
     "find_row",
     "get_row",
     "latest_version_number",
     "list_rows",
+    "open_drafts",
     "row_to_definition",
     "save_definition",
     "versions_of",
@@ -129,3 +138,31 @@ def list_rows(session: Session, *, agency_id: str | None = None) -> Sequence[For
     if agency_id is not None:
         query = query.where(FormDefinitionRow.agency_id == agency_id)
     return session.scalars(query.order_by(FormDefinitionRow.code, FormDefinitionRow.version)).all()
+
+
+def count_open_drafts(session: Session, code: str, *, before: int) -> dict[int, int]:
+    """How many citizens' drafts of ``code`` are not submitted, per version below ``before``."""
+    rows = session.execute(
+        select(FormDraftRow.form_version, func.count())
+        .where(
+            FormDraftRow.form_code == code,
+            FormDraftRow.form_version < before,
+            FormDraftRow.dossier_code.is_(None),
+        )
+        .group_by(FormDraftRow.form_version)
+    ).all()
+    return {int(version): int(count) for version, count in rows}
+
+
+def open_drafts(session: Session, code: str, version: int) -> list[OpenDraft]:
+    """The citizens' drafts of ``code`` at ``version`` not yet submitted, oldest first."""
+    rows = session.scalars(
+        select(FormDraftRow)
+        .where(
+            FormDraftRow.form_code == code,
+            FormDraftRow.form_version == version,
+            FormDraftRow.dossier_code.is_(None),
+        )
+        .order_by(FormDraftRow.created_at, FormDraftRow.id)
+    )
+    return [OpenDraft(r.id, r.form_version, dict(r.data or {})) for r in rows]

@@ -8,7 +8,7 @@ author (command line, library loading) acts for every agency.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -27,11 +27,13 @@ from forms_builder.submission import CompiledForm, compile_form
 from forms_builder.validation import load_definition
 from forms_builder.versions import (
     AffectedDraft,
+    FieldToReenter,
     VersionDiff,
     affected_drafts,
     check_transition,
     diff_definitions,
     ensure_editable,
+    fields_to_re_enter,
     version_in_force,
 )
 from forms_builder.wtforms_form import local_today
@@ -80,8 +82,20 @@ class PublishReport:
     diff: VersionDiff | None
     results: tuple[CaseResult, ...]
     open_drafts: int
+    """Citizens' drafts of earlier versions not yet submitted (they keep their version)."""
     affected: tuple[AffectedDraft, ...]
+    """Those of them that would have to re-enter answers if moved to this version."""
     published: bool
+    drafts_by_version: tuple[tuple[int, int], ...] = ()
+    """``(version, open drafts)`` for each earlier version that has some."""
+    re_enter: tuple[FieldToReenter, ...] = ()
+    """The fields whose answers would not carry over, with how many drafts each."""
+
+
+def _last_published(rows: Mapping[int, FormDefinitionRow]) -> FormDefinition | None:
+    """The highest published version among ``rows`` (by version number)."""
+    published = [v for v, r in rows.items() if r.status == Status.PUBLISHED]
+    return repo.row_to_definition(rows[max(published)]) if published else None
 
 
 def _summary(row: FormDefinitionRow) -> FormSummary:
@@ -225,33 +239,17 @@ class FormService:
         """Retire a published version: no new submissions with it."""
         self.set_status(code, version, Status.RETIRED, author)
 
-    def preview_publish(
-        self, code: str, version: int, *, open_drafts: Iterable[Mapping[str, Any]] = ()
-    ) -> PublishReport:
+    def preview_publish(self, code: str, version: int) -> PublishReport:
         """What publishing would do, without doing it (runs the gate)."""
-        return self._publish(code, version, None, open_drafts, confirm=False)
+        return self._publish(code, version, None, confirm=False)
 
-    def publish(
-        self,
-        code: str,
-        version: int,
-        author: Author,
-        *,
-        open_drafts: Iterable[Mapping[str, Any]] = (),
-    ) -> PublishReport:
-        """Publish after the gate; ``open_drafts`` are data of drafts in progress."""
-        return self._publish(code, version, author, open_drafts, confirm=True)
+    def publish(self, code: str, version: int, author: Author) -> PublishReport:
+        """Publish after the gate; the report counts the open drafts of earlier versions."""
+        return self._publish(code, version, author, confirm=True)
 
     def _publish(
-        self,
-        code: str,
-        version: int,
-        author: Author | None,
-        open_drafts: Iterable[Mapping[str, Any]],
-        *,
-        confirm: bool,
+        self, code: str, version: int, author: Author | None, *, confirm: bool
     ) -> PublishReport:
-        drafts = list(open_drafts)
         with self.db.unit_of_work() as session:
             row = repo.get_row(session, code, version, for_update=confirm)
             if author is not None:
@@ -260,25 +258,23 @@ class FormService:
             check_transition(d.status, Status.PUBLISHED)
             compiled = compile_form(d, code_lists=self.code_lists)
             results = publish_gate(compiled, today=self.today(), render_check=self.render_check)
-            previous = self._previous_published(session, code, version)
+            earlier = {r.version: r for r in repo.versions_of(session, code) if r.version < version}
+            previous = _last_published(earlier)
             diff = diff_definitions(previous, d) if previous else None
-            affected = (
-                affected_drafts(diff, previous, compiled, drafts, today=self.today())
-                if diff and previous
-                else []
-            )
+            counts = repo.count_open_drafts(session, code, before=version)
+            affected = self._affected(session, compiled, earlier, counts)
             if confirm and author is not None:
-                published = replace(d, status=Status.PUBLISHED)
-                repo.save_definition(session, row, published, actor=author.username)
+                done = replace(d, status=Status.PUBLISHED)
+                repo.save_definition(session, row, done, actor=author.username)
                 self._audit(
                     session,
                     author,
                     "forms.publish",
-                    published,
+                    done,
                     details={
                         "previous": previous.ref if previous else None,
                         "compatible": diff.compatible if diff else True,
-                        "open_drafts": len(drafts),
+                        "open_drafts": sum(counts.values()),
                         "affected_drafts": len(affected),
                     },
                 )
@@ -287,17 +283,38 @@ class FormService:
             previous.ref if previous else None,
             diff,
             tuple(results),
-            len(drafts),
+            sum(counts.values()),
             tuple(affected),
             confirm,
+            drafts_by_version=tuple(sorted(counts.items())),
+            re_enter=fields_to_re_enter(affected, d),
         )
 
-    def _previous_published(
-        self, session: Session, code: str, version: int
-    ) -> FormDefinition | None:
-        rows = [r for r in repo.versions_of(session, code) if r.version < version]
-        published = [r for r in rows if r.status == Status.PUBLISHED]
-        return repo.row_to_definition(published[-1]) if published else None
+    def _affected(
+        self,
+        session: Session,
+        compiled: CompiledForm,
+        earlier: Mapping[int, FormDefinitionRow],
+        counts: Mapping[int, int],
+    ) -> list[AffectedDraft]:
+        """Open drafts of earlier versions that would re-enter fields in ``compiled``."""
+        after = compiled.definition
+        affected: list[AffectedDraft] = []
+        for version in sorted(counts):
+            if version not in earlier:
+                continue
+            before = repo.row_to_definition(earlier[version])
+            diff = diff_definitions(before, after)
+            if diff.compatible:
+                continue  # nothing to validate: every draft of this version carries over
+            drafts = repo.open_drafts(session, after.code, version)
+            found = affected_drafts(
+                diff, before, compiled, [o.data for o in drafts], today=self.today()
+            )
+            affected += [
+                replace(a, draft_id=drafts[a.index].id, from_version=version) for a in found
+            ]
+        return affected
 
     def import_file(
         self, raw: bytes, author: Author, *, require_checksum: bool = True

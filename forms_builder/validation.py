@@ -7,6 +7,7 @@ one way from a JSON document to a :class:`~forms_builder.model.FormDefinition`.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Mapping
 from functools import cache
@@ -19,6 +20,7 @@ from forms_builder.codelists import CodeLists, default_code_lists
 from forms_builder.document import parse_definition
 from forms_builder.errors import DefinitionInvalid, Problem
 from forms_builder.model import Field, FieldType, FormDefinition, RetentionCode
+from forms_builder.patterns import pattern_problems
 from forms_builder.rules import rule_problems, variables
 from forms_builder.visibility import build_graph, resolve_variable
 from schemas import load_json_schema
@@ -28,6 +30,7 @@ __all__ = [
     "check_document",
     "load_definition",
     "meta_schema_problems",
+    "non_finite_problems",
     "semantic_problems",
 ]
 
@@ -107,6 +110,30 @@ def _describe(error: ValidationError) -> tuple[str, str, str]:
     return ("schema.invalid", f"Không hợp lệ: {error.message}", f"Invalid: {error.message}")
 
 
+def non_finite_problems(doc: Any, pointer: str = "") -> Iterator[Problem]:
+    """Numbers JSON cannot hold: ``Infinity``, ``NaN``, or literals beyond a double (``1e400``).
+
+    Python's ``json`` reads them without complaint, and the meta-schema's
+    ``number`` accepts them, but a definition holding one exports as invalid
+    JSON and breaks every comparison made with it.
+    """
+    if isinstance(doc, float) and not math.isfinite(doc):
+        yield Problem(
+            pointer,
+            "json.non_finite",
+            f"Số {doc} không hợp lệ: định nghĩa chỉ nhận số hữu hạn (không nhận Infinity, NaN "
+            "hay số vượt giới hạn như 1e400); hãy ghi một số cụ thể.",
+            f"Number {doc} is not allowed: a definition takes finite numbers only (no "
+            "Infinity, NaN or out-of-range values such as 1e400); write an actual number.",
+        )
+    elif isinstance(doc, Mapping):
+        for key, value in doc.items():
+            yield from non_finite_problems(value, f"{pointer}/{_pointer([key])[1:]}")
+    elif isinstance(doc, list | tuple):
+        for index, value in enumerate(doc):
+            yield from non_finite_problems(value, f"{pointer}/{index}")
+
+
 def meta_schema_problems(doc: Any) -> list[Problem]:
     """Problems found by the meta-schema, in document order."""
     errors = sorted(_meta_validator().iter_errors(doc), key=lambda e: list(map(str, e.path)))
@@ -124,7 +151,7 @@ def check_document(
     prefill_sources: frozenset[str] = KNOWN_PREFILL_SOURCES,
 ) -> list[Problem]:
     """Every problem of ``doc``; an empty list means it is a valid definition."""
-    problems = meta_schema_problems(doc)
+    problems = list(non_finite_problems(doc)) or meta_schema_problems(doc)
     if problems:
         return problems
     definition = parse_definition(doc)
@@ -186,6 +213,15 @@ def _header_problems(d: FormDefinition) -> Iterator[Problem]:
             "form.legal_basis_dates",
             "Ngày có hiệu lực không được trước ngày ban hành.",
             "The effective date cannot be before the issuing date.",
+        )
+    if d.effective_from is not None and d.effective_from < d.legal_basis.effective_from:
+        yield Problem(
+            "/effective_from",
+            "form.scheduled_before_legal_basis",
+            "Phiên bản không thể áp dụng trước ngày văn bản căn cứ có hiệu lực "
+            f"({d.legal_basis.effective_from:%d/%m/%Y}).",
+            "The version cannot apply before its legal basis takes effect "
+            f"({d.legal_basis.effective_from.isoformat()}).",
         )
 
 
@@ -295,15 +331,7 @@ def _field_problems(
         )
     yield from _row_prefill_problems(f, pointer, prefill_sources)
     if f.pattern is not None:
-        try:
-            re.compile(f.pattern)
-        except re.error as exc:
-            yield Problem(
-                f"{pointer}/pattern",
-                "field.bad_pattern",
-                f"Biểu thức chính quy không hợp lệ: {exc}.",
-                f"Invalid regular expression: {exc}.",
-            )
+        yield from pattern_problems(f.pattern, f"{pointer}/pattern")
     yield from _range_problems(f, pointer)
 
 

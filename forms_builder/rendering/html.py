@@ -63,9 +63,7 @@ def render_html(
     for p in definition.print_layout.places if definition.print_layout else ():
         name = layout.aliases.get(p.place, p.place)
         places[name] = (*places.get(name, ()), p.field_id)
-        # Compare values: members of PrintRendering compare equal to each other
-        # while model.py decorates the enum with @dataclass (reported).
-        if str(p.render.value) == PrintRendering.DATE_IN_WORDS.value:
+        if p.render == PrintRendering.DATE_IN_WORDS:
             in_words.add((name, p.field_id))
     ctx = LayoutContext(
         definition=definition,

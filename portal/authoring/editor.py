@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -23,6 +23,7 @@ from forms_builder.editing import (
     find_field,
     move_field,
     remove_field,
+    set_legal_basis,
     update_field,
 )
 from forms_builder.model import FieldType
@@ -43,11 +44,15 @@ from portal.authoring.forms import (
     CopyForm,
     FieldPropertiesForm,
     JsonForm,
+    LegalBasisForm,
+    parse_number,
 )
 from portal.i18n import current_lang
 from portal.services import services
 
 Doc = dict[str, Any]
+LEGAL_PREFIX = "legal"
+"""Names of the legal-basis inputs (``legal-document``...), apart from the JSON editor's."""
 
 
 def _code_list_choices() -> list[tuple[str, str]]:
@@ -69,12 +74,23 @@ def editor_context(definition: FormDefinition) -> dict[str, Any]:
     add_form.parent.choices = _parents(definition)
     add_form.code_list.choices = _code_list_choices()
     json_form = JsonForm(formdata=None, document=pretty(definition_to_document(definition)))
+    basis = definition.legal_basis
+    legal_form = LegalBasisForm(
+        formdata=None,
+        prefix=LEGAL_PREFIX,
+        document=basis.document,
+        title=basis.title,
+        issued_on=basis.issued_on,
+        effective_from=basis.effective_from,
+        scheduled_from=definition.effective_from,
+    )
     return {
         "definition": definition,
         "editable": can_edit(definition.agency_id, definition.status),
         "owner": owns(definition.agency_id),
         "add_form": add_form,
         "json_form": json_form,
+        "legal_form": legal_form,
         "copy_form": CopyForm(formdata=None),
         "confirm_form": ConfirmForm(formdata=None),
         "versions": services().forms.versions(definition.code),
@@ -144,6 +160,29 @@ def _new_field(form: AddFieldForm, definition: FormDefinition) -> Doc:
     return field
 
 
+@bp.post("/<code>/<int:version>/legal-basis")
+@require_role(Role.AUTHOR)
+def legal_basis_view(code: str, version: int) -> Response:
+    form = LegalBasisForm(prefix=LEGAL_PREFIX)
+    if not form.validate_on_submit():
+        for name, errors in form.errors.items():
+            flash(f"{getattr(form, name).label.text}: {' '.join(errors)}", "error")
+        return redirect(url_for("authoring.edit", code=code, version=version))
+    return _apply(
+        code,
+        version,
+        lambda doc: set_legal_basis(
+            doc,
+            document=(form.document.data or "").strip(),
+            title=(form.title.data or "").strip(),
+            issued_on=form.issued_on.data,  # type: ignore[arg-type]  (required above)
+            effective_from=form.effective_from.data,  # type: ignore[arg-type]
+            scheduled_from=form.scheduled_from.data,
+        ),
+        _("Đã lưu căn cứ pháp lý."),
+    )
+
+
 @bp.post("/<code>/<int:version>/sections")
 @require_role(Role.AUTHOR)
 def add_section_view(code: str, version: int) -> Response:
@@ -182,18 +221,13 @@ def field_view(code: str, version: int, field_id: str) -> str | Response:
     form.code_list.choices = _code_list_choices()
     form.prefill_source.choices = [("", "—")] + [(s, s) for s in sorted(KNOWN_PREFILL_SOURCES)]
     if form.validate_on_submit():
-        try:
-            changes = _changes(form)
-        except ValueError:
-            flash(_("Điều kiện hiển thị phải là JSON hợp lệ."), "error")
-        else:
-            return _apply(
-                code, version, lambda doc: update_field(doc, field_id, changes), _("Đã lưu.")
-            )
-    return render_template(
+        changes = _changes(form)
+        return _apply(code, version, lambda doc: update_field(doc, field_id, changes), _("Đã lưu."))
+    page = render_template(
         "authoring/field.html", definition=definition, field=raw, form=form,
         editable=can_edit(definition.agency_id, definition.status),
     )  # fmt: skip
+    return make_response(page, 422 if form.errors else 200)
 
 
 def _form_data(raw: Doc) -> Doc:
@@ -214,9 +248,10 @@ def _form_data(raw: Doc) -> Doc:
 
 
 def _number(text: str | None) -> float | int | None:
+    """The number typed (already checked finite by the form)."""
     if not text:
         return None
-    value = float(text)
+    value = parse_number(text)
     return int(value) if value.is_integer() else value
 
 

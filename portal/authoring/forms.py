@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import math
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, Field, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from forms_builder.model import FieldType
 
@@ -32,6 +36,37 @@ FIELD_TYPE_LABELS = {
 }
 
 
+def parse_number(text: str) -> float:
+    """``text`` as a finite number; ``ValueError`` otherwise (``inf``, ``nan``, ``1e400``)."""
+    value = float(text.strip())
+    if not math.isfinite(value):
+        raise ValueError(f"not a finite number: {text!r}")
+    return value
+
+
+def finite_number(_form: Any, field: Field) -> None:
+    """A finite decimal number (a definition is JSON, which has no infinity)."""
+    if not field.data:
+        return
+    try:
+        parse_number(field.data)
+    except ValueError as exc:
+        message = _l("Cần một số hữu hạn, ví dụ 0, 18 hoặc 2.5 (không nhận '%(value)s').")
+        raise ValidationError(message % {"value": field.data}) from exc
+
+
+def json_logic(_form: Any, field: Field) -> None:
+    """A JSON object (a JSON Logic rule); what it may contain is checked with the definition."""
+    if not field.data:
+        return
+    try:
+        value = json.loads(field.data, parse_constant=parse_number, parse_float=parse_number)
+    except ValueError as exc:
+        raise ValidationError(_l("Cần JSON hợp lệ (%(error)s).", error=str(exc))) from exc
+    if not isinstance(value, dict):
+        raise ValidationError(_l("Cần một đối tượng JSON (bắt đầu bằng {)."))
+
+
 class NewFormForm(FlaskForm):
     code = StringField(
         _l("Mã biểu mẫu (mã TTHC.ký hiệu mẫu)"),
@@ -47,6 +82,20 @@ class NewFormForm(FlaskForm):
     legal_title = StringField(_l("Trích yếu văn bản"), validators=[DataRequired()])
     issued_on = DateField(_l("Ngày ban hành"), validators=[DataRequired()])
     effective_from = DateField(_l("Ngày có hiệu lực"), validators=[DataRequired()])
+
+
+class LegalBasisForm(FlaskForm):
+    """The legal document a version follows (edited without the raw JSON)."""
+
+    document = StringField(
+        _l("Số, ký hiệu văn bản ban hành mẫu"), validators=[DataRequired(), Length(3, 64)]
+    )
+    title = StringField(_l("Trích yếu văn bản"), validators=[DataRequired()])
+    issued_on = DateField(_l("Ngày ban hành"), validators=[DataRequired()])
+    effective_from = DateField(_l("Ngày có hiệu lực"), validators=[DataRequired()])
+    scheduled_from = DateField(
+        _l("Phiên bản áp dụng từ ngày (nếu muộn hơn ngày có hiệu lực)"), validators=[Optional()]
+    )
 
 
 class AddFieldForm(FlaskForm):
@@ -73,8 +122,8 @@ class FieldPropertiesForm(FlaskForm):
     sensitive = BooleanField(_l("Dữ liệu cá nhân (nhạy cảm)"))
     max_length = StringField(_l("Độ dài tối đa"), validators=[Optional(), Regexp(r"^\d+$")])
     pattern = StringField(_l("Mẫu định dạng (biểu thức chính quy)"), validators=[Optional()])
-    minimum = StringField(_l("Giá trị nhỏ nhất"), validators=[Optional()])
-    maximum = StringField(_l("Giá trị lớn nhất"), validators=[Optional()])
+    minimum = StringField(_l("Giá trị nhỏ nhất"), validators=[Optional(), finite_number])
+    maximum = StringField(_l("Giá trị lớn nhất"), validators=[Optional(), finite_number])
     code_list = SelectField(_l("Danh mục"), validators=[Optional()])
     prefill_source = SelectField(_l("Nguồn điền sẵn"), validators=[Optional()])
     prefill_path = StringField(_l("Đường dẫn dữ liệu nguồn"), validators=[Optional()])
@@ -84,7 +133,8 @@ class FieldPropertiesForm(FlaskForm):
     )
     prefill_locked = BooleanField(_l("Không cho sửa giá trị điền sẵn"))
     visible_when = TextAreaField(
-        _l("Điều kiện hiển thị (JSON Logic)"), validators=[Optional(), Length(max=4000)]
+        _l("Điều kiện hiển thị (JSON Logic)"),
+        validators=[Optional(), Length(max=4000), json_logic],
     )
 
 

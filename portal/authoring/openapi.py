@@ -12,6 +12,7 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 
 ERROR = {"$ref": "#/components/schemas/Error"}
+REPORT = {"$ref": "#/components/schemas/PublishReport"}
 CODE = {
     "name": "code",
     "in": "path",
@@ -133,10 +134,12 @@ def openapi_document() -> dict[str, Any]:
             "/api/forms/{code}/{version}": {
                 "get": {
                     "summary": "One version with its checksum",
+                    "description": "Versions in draft or testing only for form authors, "
+                    "supervisors and administrators.",
                     "parameters": [CODE, VERSION],
                     "responses": {
                         "200": _json({"$ref": "#/components/schemas/Definition"}, "Found"),
-                        **_errors(404),
+                        **_errors(401, 403, 404),
                     },
                 }
             },
@@ -161,24 +164,32 @@ def openapi_document() -> dict[str, Any]:
             "/api/forms/{code}/{version}/schema": {
                 "get": {
                     "summary": "The JSON Schema 2020-12 of data submitted with this version",
+                    "description": "Versions in draft or testing only for form authors, "
+                    "supervisors and administrators.",
                     "parameters": [CODE, VERSION],
                     "responses": {
                         "200": _json({"type": "object"}, "JSON Schema"),
-                        **_errors(404),
+                        **_errors(401, 403, 404),
                     },
                 }
             },
             "/api/forms/{code}/{version}/publish": {
+                "get": {
+                    "summary": "What publishing would do: gate, diff, open drafts (author)",
+                    "parameters": [CODE, VERSION],
+                    "responses": {
+                        "200": _json(REPORT, "Preview; nothing is changed"),
+                        **_errors(401, 403, 404, 409, 422),
+                    },
+                },
                 "post": {
                     "summary": "Publish a draft after its test cases pass",
                     "parameters": [CODE, VERSION],
                     "responses": {
-                        "200": _json(
-                            {"type": "object", "required": ["ref", "compatible"]}, "Published"
-                        ),
+                        "200": _json(REPORT, "Published"),
                         **_errors(401, 403, 404, 409, 422),
                     },
-                }
+                },
             },
         },
         "components": {"schemas": _schemas()},
@@ -231,12 +242,86 @@ def _schemas() -> dict[str, Any]:
                 "checksum": {"type": "string", "pattern": "^sha256:[0-9a-f]{64}$"},
             },
         },
+        "PublishReport": _publish_report(text),
         "Definition": {
             "type": "object",
             "required": ["checksum", "definition"],
             "properties": {
                 "checksum": {"type": "string", "pattern": "^sha256:[0-9a-f]{64}$"},
                 "definition": {"type": "object", "required": ["format", "code", "version"]},
+            },
+        },
+    }
+
+
+def _publish_report(text: dict[str, Any]) -> dict[str, Any]:
+    count = {"type": "integer", "minimum": 0}
+    change = {
+        "type": "object",
+        "required": ["kind", "compatible"],
+        "properties": {
+            "kind": {"type": "string", "enum": ["added", "removed", "changed"]},
+            "compatible": {"type": "boolean"},
+            "properties": {"type": "array", "items": {"type": "string"}},
+        },
+    }
+    return {
+        "type": "object",
+        "required": ["ref", "published", "compatible", "open_drafts", "re_enter"],
+        "properties": {
+            "ref": {"type": "string"},
+            "previous": {"type": "string", "nullable": True},
+            "published": {"type": "boolean"},
+            "compatible": {"type": "boolean"},
+            "test_cases": {"type": "array", "items": {"type": "object"}},
+            "changes": {"type": "array", "items": change},
+            "other_changes": {
+                "type": "array",
+                "items": {
+                    **change,
+                    "required": ["part", "id", "kind", "compatible"],
+                    "properties": {
+                        **change["properties"],
+                        "part": {
+                            "type": "string",
+                            "enum": ["section", "rule", "legal_basis", "print_layout"],
+                        },
+                        "id": {"type": "string"},
+                        "reason": text,
+                    },
+                },
+            },
+            "open_drafts": {
+                "type": "object",
+                "description": "Citizens' unsubmitted drafts of earlier versions; each "
+                "keeps its version when resumed.",
+                "required": ["count", "by_version", "to_re_enter"],
+                "properties": {
+                    "count": count,
+                    "by_version": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["version", "count"],
+                            "properties": {"version": {"type": "integer"}, "count": count},
+                        },
+                    },
+                    "to_re_enter": count,
+                },
+            },
+            "re_enter": {
+                "type": "array",
+                "description": "Fields whose answers would not carry over, with how many drafts.",
+                "items": {
+                    "type": "object",
+                    "required": ["field_id", "path", "label", "drafts"],
+                    "properties": {
+                        "field_id": {"type": "string"},
+                        "path": {"type": "string"},
+                        "label": text,
+                        "drafts": count,
+                    },
+                },
             },
         },
     }

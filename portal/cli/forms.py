@@ -106,6 +106,10 @@ def _print_diff(d: VersionDiff) -> None:
         props = f" [{', '.join(c.properties)}]" if c.properties else ""
         flag = "ok " if c.compatible else "RE-ENTER"
         click.echo(f"  {flag:<8} {c.kind:<8} {c.field_id} ({where}){props}: {c.reason_en}")
+    for p in d.parts:
+        props = f" [{', '.join(p.properties)}]" if p.properties else ""
+        flag = "ok " if p.compatible else "RE-ENTER"
+        click.echo(f"  {flag:<8} {p.kind:<8} {p.part} {p.id}{props}: {p.reason_en}")
 
 
 @forms_group.command("export")
@@ -161,9 +165,23 @@ def _print_report(report: PublishReport) -> None:
     click.echo(f"Test cases: {passed}/{len(report.results)} passed")
     if report.diff is not None:
         _print_diff(report.diff)
-        click.echo(f"Open drafts: {report.open_drafts}, to re-enter: {len(report.affected)}")
     else:
         click.echo("First published version of this form.")
+    _print_drafts(report)
+
+
+def _print_drafts(report: PublishReport) -> None:
+    by_version = ", ".join(f"v{v}: {n}" for v, n in report.drafts_by_version)
+    click.echo(
+        f"Hồ sơ đang soạn / Open drafts of earlier versions: {report.open_drafts}"
+        + (f" ({by_version})" if by_version else "")
+        + f", to re-enter: {len(report.affected)}"
+    )
+    if not report.open_drafts:
+        return
+    click.echo("  (a draft keeps its version when resumed; these answers would not carry over)")
+    for f in report.re_enter:
+        click.echo(f"  RE-ENTER {f.field_id} ({f.path}) {f.label.en}: {f.drafts} draft(s)")
 
 
 @forms_group.command("load-library")

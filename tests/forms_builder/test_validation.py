@@ -148,3 +148,25 @@ def test_load_definition_raises_with_every_problem(small_doc: dict[str, Any]) ->
     assert len(caught.value.problems) == 2
     assert caught.value.details["problems"][0]["pointer"] == "/sections/0/fields/1/type"
     assert "/sections/0/fields/1/type" in caught.value.message_vi
+
+
+@pytest.mark.parametrize("literal", ["Infinity", "-Infinity", "NaN", "1e400"])
+def test_non_finite_numbers_are_refused(small_doc: dict[str, Any], literal: str) -> None:
+    """Python's json reads these (an API body, an imported file); JSON cannot write them."""
+    import json
+
+    from forms_builder.exchange import import_definition
+
+    small_doc["sections"][0]["fields"][1]["type"] = "number"
+    small_doc["sections"][0]["fields"][1].pop("max_length")
+    small_doc["sections"][0]["fields"][1]["minimum"] = "MARK"
+    small_doc["test_cases"][0]["data"]["ratio"] = "MARK"
+    raw = json.dumps(small_doc).replace('"MARK"', literal)
+    with pytest.raises(DefinitionInvalid) as caught:
+        import_definition(raw.encode(), require_checksum=False)
+    problems = caught.value.problems
+    assert [(p.pointer, p.code) for p in problems] == [
+        ("/sections/0/fields/1/minimum", "json.non_finite"),
+        ("/test_cases/0/data/ratio", "json.non_finite"),
+    ]
+    assert "số hữu hạn" in problems[0].message_vi and "finite numbers" in problems[0].message_en

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -133,3 +134,172 @@ def test_shipped_forms_preview_and_check(app: Flask, client: FlaskClient) -> Non
         data={"members-0-full_name": "A", "add_row": "members"},
     )
     assert 'name="members-1-full_name"' in page.get_data(as_text=True)
+
+
+def _citizen_drafts(app: Flask, datas: list[dict[str, str]]) -> None:
+    """Drafts of version 1 saved for the demo citizen, as the citizen pages save them."""
+    from sqlalchemy import select
+
+    from dossiers.drafts import create_draft
+    from storage.schema.accounts import UserRow
+
+    definition = services(app).forms.get(CODE, 1)
+    with services(app).db.unit_of_work() as session:
+        citizen = session.scalars(select(UserRow).where(UserRow.username == "citizen")).one()
+        for data in datas:
+            create_draft(
+                session,
+                user_id=citizen.id,
+                procedure_code=definition.procedure_code,
+                definition=definition,
+                data=data,
+            )
+
+
+def test_publish_page_counts_open_drafts_and_what_they_re_enter(
+    app: Flask, client: FlaskClient
+) -> None:
+    login(client, "author")
+    _create(client)
+    _add(client, "s_main", "text", "ho_ten", required="y")
+    _add(client, "s_main", "date", "ngay_sinh")
+    client.post(
+        f"{BASE}/preview",
+        data={"ho_ten": "Nguyễn Văn A", "ngay_sinh": "1990-01-02", "save_case": "1"},
+    )
+    page = client.get(f"{BASE}/publish").get_data(as_text=True)
+    assert "Hồ sơ đang soạn: 0; phải nhập lại: 0." in page
+    assert client.post(f"{BASE}/publish").status_code == 302
+    _citizen_drafts(app, [{"ho_ten": "B"}, {"ho_ten": "C", "ngay_sinh": "1991-02-03"}])
+    assert client.post(f"/authoring/forms/{CODE}/new-version").status_code == 302
+    response = client.post(
+        f"/authoring/forms/{CODE}/2/fields/f_ngay_sinh",
+        data={"label_vi": "Ngày sinh", "label_en": "Birth date", "key": "ngay_sinh"}
+        | {"required": "y"},
+    )
+    assert response.status_code == 302
+    page = client.get(f"/authoring/forms/{CODE}/2/publish").get_data(as_text=True)
+    assert "Hồ sơ đang soạn: 2; phải nhập lại: 1." in page
+    assert "v1: 2" in page and "vẫn dùng phiên bản đã bắt đầu" in page
+    table = page[page.index('id="re-enter"') :]
+    assert re.search(r"<code>ngay_sinh</code></td><td>Ngày sinh</td><td>1</td>", table)
+    client.get("/lang/en")
+    page = client.get(f"/authoring/forms/{CODE}/2/publish").get_data(as_text=True)
+    assert "keeps the version it was started on" in page and "Birth date" in page
+    assert client.post(f"/authoring/forms/{CODE}/2/publish").status_code == 302
+    assert services(app).forms.get(CODE, 2).status == Status.PUBLISHED
+
+
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    [
+        ({"minimum": "inf"}, "Giá trị nhỏ nhất: Cần một số hữu hạn"),
+        ({"minimum": "1e400"}, "Giá trị nhỏ nhất: Cần một số hữu hạn"),
+        ({"maximum": "nan"}, "Giá trị lớn nhất: Cần một số hữu hạn"),
+        ({"minimum": "abc"}, "Giá trị nhỏ nhất: Cần một số hữu hạn"),
+        ({"visible_when": "{not json"}, "Điều kiện hiển thị (JSON Logic): Cần JSON hợp lệ"),
+        ({"visible_when": "[1]"}, "Điều kiện hiển thị (JSON Logic): Cần một đối tượng JSON"),
+    ],
+)
+def test_field_editor_refuses_bad_numbers_naming_the_field(
+    app: Flask, client: FlaskClient, changes: dict[str, str], named: str
+) -> None:
+    login(client, "author")
+    _create(client)
+    _add(client, "s_main", "number", "so_luong")
+    data = {"label_vi": "Số lượng", "label_en": "Count", "key": "so_luong", **changes}
+    response = client.post(f"{BASE}/fields/f_so_luong", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    summary = page[page.index('class="error-summary"') :]
+    (item,) = re.findall(r"<li><a[^>]*>([^<]*)</a></li>", summary[: summary.index("</ul>")])
+    assert item.startswith(named), item
+    field = services(app).forms.get(CODE, 1).sections[0].fields[0]
+    assert (field.minimum, field.maximum, field.visible_when) == (None, None, None)
+    assert "Infinity" not in client.get(f"{BASE}/export").get_data(as_text=True)
+
+
+def test_field_editor_saves_finite_numbers(app: Flask, client: FlaskClient) -> None:
+    login(client, "author")
+    _create(client)
+    _add(client, "s_main", "number", "so_luong")
+    data = {"label_vi": "Số lượng", "label_en": "Count", "key": "so_luong"}
+    response = client.post(
+        f"{BASE}/fields/f_so_luong", data=data | {"minimum": " 1e2 ", "maximum": "2.5e3"}
+    )
+    assert response.status_code == 302
+    field = services(app).forms.get(CODE, 1).sections[0].fields[0]
+    assert (field.minimum, field.maximum) == (100, 2500)
+
+
+def test_raw_json_editor_refuses_infinity(app: Flask, client: FlaskClient) -> None:
+    import json
+
+    login(client, "author")
+    _create(client)
+    _add(client, "s_main", "number", "so_luong")
+    doc = json.loads(client.get(f"{BASE}/export").get_data(as_text=True))["definition"]
+    doc["sections"][0]["fields"][0]["maximum"] = "MARK"
+    text = json.dumps(doc).replace('"MARK"', "Infinity")
+    page = client.post(f"{BASE}/json", data={"document": text}, follow_redirects=True)
+    assert "/sections/0/fields/0/maximum:" in page.get_data(as_text=True)
+    assert services(app).forms.get(CODE, 1).sections[0].fields[0].maximum is None
+
+
+def _legal(**values: str) -> dict[str, str]:
+    data = {
+        "document": "02/2027/TT-TEST",
+        "title": "Thông tư sửa đổi",
+        "issued_on": "2027-01-05",
+        "effective_from": "2027-03-01",
+        "scheduled_from": "",
+    }
+    data.update(values)
+    return {f"legal-{k}": v for k, v in data.items()}
+
+
+def test_legal_basis_editor_changes_a_new_version(app: Flask, client: FlaskClient) -> None:
+    login(client, "author")
+    _create(client)
+    _add(client, "s_main", "text", "ho_ten", required="y")
+    client.post(f"{BASE}/preview", data={"ho_ten": "Nguyễn Văn A", "save_case": "1"})
+    page = client.get(BASE).get_data(as_text=True)
+    assert 'name="legal-document"' in page and 'value="01/2026/TT-TEST"' in page
+    assert client.post(f"{BASE}/publish").status_code == 302
+    assert client.post(f"{BASE}/legal-basis", data=_legal()).status_code == 409
+    client.post(f"/authoring/forms/{CODE}/new-version")
+    v2 = f"/authoring/forms/{CODE}/2"
+    response = client.post(f"{v2}/legal-basis", data=_legal(scheduled_from="2027-04-01"))
+    assert response.status_code == 302
+    second = services(app).forms.get(CODE, 2)
+    assert (second.legal_basis.document, second.legal_basis.title) == (
+        "02/2027/TT-TEST",
+        "Thông tư sửa đổi",
+    )
+    assert second.in_force_from.isoformat() == "2027-04-01"
+    assert services(app).forms.get(CODE, 1).legal_basis.document == "01/2026/TT-TEST"
+    page = client.get(f"{v2}/publish").get_data(as_text=True)
+    assert "01/2026/TT-TEST → 02/2027/TT-TEST" in page
+    for bad, pointer in (
+        (_legal(effective_from="2026-12-31"), "/legal_basis/effective_from:"),
+        (_legal(scheduled_from="2027-02-01"), "/effective_from:"),
+    ):
+        page = client.post(f"{v2}/legal-basis", data=bad, follow_redirects=True)
+        assert pointer in page.get_data(as_text=True)
+    page = client.post(f"{v2}/legal-basis", data=_legal(document=""), follow_redirects=True)
+    assert "Số, ký hiệu văn bản ban hành mẫu:" in page.get_data(as_text=True)
+    assert services(app).forms.get(CODE, 2).in_force_from.isoformat() == "2027-04-01"
+
+
+def test_publishing_without_an_accepted_test_case_is_refused(
+    app: Flask, client: FlaskClient
+) -> None:
+    login(client, "author")
+    _create(client)
+    _add(client, "s_main", "text", "ho_ten", required="y")
+    client.post(f"{BASE}/preview", data={"save_case": "1", "case_name": "thiếu họ tên"})
+    assert [c.accepted for c in services(app).forms.get(CODE, 1).test_cases] == [False]
+    page = client.get(f"{BASE}/publish", follow_redirects=True).get_data(as_text=True)
+    assert "cần ít nhất một ca kiểm thử được chấp nhận" in page and "/test_cases" in page
+    assert client.post(f"{BASE}/publish").status_code == 302
+    assert services(app).forms.get(CODE, 1).status == Status.DRAFT

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -59,3 +60,58 @@ def test_validate_reports_broken_json(tmp_path: Path) -> None:
     bad.write_text("{not json", encoding="utf-8")
     result = CliRunner().invoke(cli, ["forms", "validate", str(bad)])
     assert result.exit_code == 1 and "json.syntax" in result.output
+
+
+def _citizen_drafts(database_url: str, code: str, datas: dict[int, list[dict[str, Any]]]) -> None:
+    """Citizens' drafts per version, saved as the citizen pages save them."""
+    from dossiers.drafts import create_draft
+    from forms_builder import FormService
+    from storage.db import Database
+    from storage.schema.accounts import UserRow
+
+    db = Database(database_url)
+    forms = FormService(db)
+    try:
+        with db.unit_of_work() as session:
+            user = UserRow(username="citizen", full_name="Công dân")
+            session.add(user)
+            session.flush()
+            for version, items in datas.items():
+                definition = forms.get(code, version)
+                for data in items:
+                    create_draft(
+                        session,
+                        user_id=user.id,
+                        procedure_code=definition.procedure_code,
+                        definition=definition,
+                        data=data,
+                    )
+    finally:
+        db.dispose()
+
+
+def test_publish_shows_open_drafts_and_fields_to_re_enter(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    assert run(env, "db", "upgrade")[0] == 0
+    assert run(env, "forms", "load-library")[0] == 0
+    long_name = "Nguyễn Thị Hồng Nhung Phương Thảo Minh Khai Đông"  # 48 characters
+    _citizen_drafts(
+        env["EFORMS_DATABASE_URL"],
+        "1.004222.CT01",
+        {1: [{"full_name": long_name}, {"full_name": "Trần An"}], 2: [{"full_name": long_name}]},
+    )
+    exported = tmp_path / "ct01.json"
+    run(env, "forms", "export", "1.004222.CT01@2", "-o", str(exported))
+    doc = json.loads(exported.read_text())["definition"]
+    name = next(f for f in doc["sections"][1]["fields"] if f["id"] == "f_name")
+    name["max_length"] = 40  # tighter: long names must be re-entered
+    changed = tmp_path / "ct01-v3.json"
+    changed.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    assert run(env, "forms", "import", str(changed), "--no-checksum")[0] == 0
+    code, out = run(env, "forms", "publish", "1.004222.CT01", "--yes")
+    assert code == 0, out
+    assert "RE-ENTER changed  f_name (full_name) [max_length]" in out
+    assert "Open drafts of earlier versions: 3 (v1: 2, v2: 1), to re-enter: 2" in out
+    assert "RE-ENTER f_name (full_name) Full name at birth: 2 draft(s)" in out
+    assert "Published 1.004222.CT01@3" in out
