@@ -101,6 +101,8 @@ class DemoPKI:
         state_path = directory / STATE_FILE
         if state_path.exists():
             state = json.loads(state_path.read_text())
+            # Identities added since this PKI was made get their keys now.
+            _generate_keys(directory / "keys")
             return cls(
                 directory,
                 port=int(state["port"]),
