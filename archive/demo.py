@@ -18,9 +18,13 @@ from html import escape
 
 from archive.codes import VN_TZ, AccessMode, DocumentRole, RetentionCode
 from archive.record import AuditEvent, DocumentRecord, DossierRecord, StatusChange
+from signing.demo_identities import AGENCY_NAME, identity
 
 DEMO_AGENCY_ID = "000.00.00.H56"
-DEMO_AGENCY = "Sở Nội vụ tỉnh Demo"
+DEMO_AGENCY = AGENCY_NAME
+"""The agency whose demo seal signs the result (the same names as the demo PKI)."""
+LEADER = identity("leader")
+OFFICER = identity("officer").common_name
 
 
 def render_pdfa(title: str, lines: list[str]) -> bytes:
@@ -170,8 +174,8 @@ def demo_record(
             issued=closed.date(),
             issuing_agency=DEMO_AGENCY,
             summary=f"{demo.result_type}: {demo.name.lower()}",
-            signer_name="Trần Quốc Bình",
-            signer_position="GIÁM ĐỐC",
+            signer_name=LEADER.common_name,
+            signer_position=LEADER.title,
         ),
     ]
     if scan_bytes:
@@ -204,11 +208,11 @@ def demo_record(
             StatusChange(
                 "received",
                 submitted + timedelta(hours=2),
-                "Lê Thị Hoa",
+                OFFICER,
                 "Hồ sơ đầy đủ, chuyển xử lý.",
             ),
-            StatusChange("approved", closed - timedelta(hours=1), "Trần Quốc Bình", "Đồng ý."),
-            StatusChange("closed", closed, "Lê Thị Hoa", "Đã trả kết quả."),
+            StatusChange("approved", closed - timedelta(hours=1), LEADER.common_name, "Đồng ý."),
+            StatusChange("closed", closed, OFFICER, "Đã trả kết quả."),
         ),
         documents=tuple(documents),
         audit_events=(

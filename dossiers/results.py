@@ -38,7 +38,9 @@ from dossiers.status import Action, Actor, Status
 from eforms import __version__
 from forms_builder.rendering import lookup_url, qr_svg_data_uri
 from forms_builder.rendering.pdfa_metadata import DocumentInfo
-from forms_builder.rendering.weasyprint_pdf import html_to_pdfa
+from forms_builder.rendering.weasyprint_pdf import PdfOutput, html_to_pdfa
+from signing.appearance import Box, signing_block
+from signing.document import add_signature_fields
 from storage.ports import ObjectStore
 
 __all__ = [
@@ -195,7 +197,25 @@ def render_result(content: ResultContent, *, created: datetime | None = None) ->
         created=moment,
     )
     data_json = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
-    return html_to_pdfa(html, data_json=data_json, info=info).pdf
+    return _with_signature_fields(
+        html_to_pdfa(html, data_json=data_json, info=info, regions=(SIGNING_AREA,))
+    )
+
+
+SIGNING_AREA = "signing-area"
+"""Element id of the space under "THỦ TRƯỞNG CƠ QUAN (Ký số, đóng dấu)" in result.html."""
+
+
+def _with_signature_fields(output: PdfOutput) -> bytes:
+    """The result with empty ``leader_1`` and ``seal_1`` fields in its signing block, so the
+    signatures land where the form puts them (not over the QR code and lookup address)."""
+    area = output.regions.get(SIGNING_AREA)
+    if area is None:
+        return output.pdf
+    leader, seal = signing_block(Box(area.x1, area.y1, area.x2, area.y2))
+    return add_signature_fields(
+        output.pdf, {"leader_1": (area.page, leader), "seal_1": (area.page, seal)}
+    )
 
 
 def _store(store: ObjectStore, key: str, pdf: bytes) -> tuple[str, int]:

@@ -92,7 +92,8 @@ DEMO_PROCEDURES = (
 DEMO_ACCOUNTS = (
     DemoAccount("admin", "Quản trị Sở Tư pháp", Role.ADMIN, HOME),
     DemoAccount("author", "Nguyễn Thị Biểu Mẫu", Role.AUTHOR, HOME),
-    DemoAccount("citizen", "Trần Văn Công Dân", Role.CITIZEN, HOME, DEMO_CITIZEN_ID),
+    # The name the population registry gives DEMO_CITIZEN_ID, and the demo certificate's.
+    DemoAccount("citizen", "Nguyễn Văn An", Role.CITIZEN, HOME, DEMO_CITIZEN_ID),
     DemoAccount("officer", "Lê Thị Tiếp Nhận", Role.OFFICER, HOME),
     DemoAccount("leader", "Phạm Văn Lãnh Đạo", Role.LEADER, HOME),
     DemoAccount("archivist", "Hoàng Thị Lưu Trữ", Role.ARCHIVIST, HOME),

@@ -52,7 +52,8 @@ class Services:
     """Job state and progress in the database (``recent()``, ``get(id)``)."""
     jobs: JobQueue
     signing: DemoSigning
-    """Demo PKI, its OCSP/CRL/TSA and the CSC remote-signing server; ``start()`` serves them."""
+    """Demo PKI, its OCSP/CRL/TSA and the CSC remote-signing server; ``start()`` serves them
+    (and refuses in production mode, where the demo keys must not sign)."""
     forms: FormService
     verifier: Verifier
     """Signature verification with the configured trust store (``EFORMS_VERIFY_*``);
@@ -75,7 +76,14 @@ def build_services(settings: Settings) -> Services:
         ),
     )
     ledger = JobLedger(db)
-    signing = DemoSigning(settings.data_dir, pki_port=settings.pki_port, csc_port=settings.csc_port)
+    signing = DemoSigning(
+        settings.data_dir,
+        pki_port=settings.pki_port,
+        csc_port=settings.csc_port,
+        # Production mode (EFORMS_DEMO=0) never signs with the demo keys, unless the
+        # operator runs the demo on purpose (the same override as `serve --production`).
+        enabled=settings.demo or settings.allow_demo_in_production,
+    )
     built = Services(
         settings=settings,
         db=db,

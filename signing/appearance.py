@@ -124,6 +124,26 @@ def place(appearance: Appearance, *, page_size: tuple[float, float], leader_box:
     return seal_box(leader_box or leader_default)
 
 
+def signing_block(region: Box) -> tuple[Box, Box]:
+    """The leader's and the seal's rectangles inside ``region``, the signing block of a
+    document ("THỦ TRƯỞNG CƠ QUAN (Ký số, đóng dấu)"), for empty fields made in advance.
+
+    The leader block hangs from the top of ``region``; the seal overlaps the left third
+    of its signature image (:func:`seal_box`); the pair is centred across ``region``.
+    The leader block narrows (never below half its width) when ``region`` cannot hold
+    both at full size.
+    """
+    # The pair spans the seal plus two thirds of the leader block; 2 pt of air on each
+    # side keeps the rounded field rectangles inside the region.
+    inner = region.width - 4
+    width = max(LEADER_WIDTH / 2, min(LEADER_WIDTH, 1.5 * (inner - SEAL_DIAMETER)))
+    span = SEAL_DIAMETER + 2 * width / 3
+    x1 = region.x1 + (region.width - span) / 2 + SEAL_DIAMETER - width / 3
+    top = region.y2 - 2
+    leader_box = Box(x1, top - LEADER_IMAGE_HEIGHT - 2 * LEADER_TEXT_BAND, x1 + width, top)
+    return leader_box, seal_box(leader_box)
+
+
 def seal_box(leader_box: Box) -> Box:
     """The seal's rectangle: its right edge a third into the leader's image, centred on it."""
     image = leader_image_box(leader_box)

@@ -1,11 +1,14 @@
 """The people and agencies of the demo PKI, and what ``--as`` accepts.
 
+The ids are the demo accounts' usernames and the demo agencies' ids, and the
+names are theirs, so a demo result shows who approved it and which agency sealed it.
+
 | ``--as`` | who | key | used for |
 |---|---|---|---|
 | ``citizen`` | Nguyễn Văn An | RSA 2048 | citizens' forms, signed remotely (CSC) |
-| ``officer`` | Lê Thị Hoa | ECDSA P-256 | officers' steps |
-| ``leader`` | Trần Quốc Bình, GIÁM ĐỐC | RSA 2048 | results (leader appearance) |
-| ``000.00.00.H56`` | Sở Nội vụ tỉnh Demo | RSA 2048 | agency seal, attachments |
+| ``officer`` | Lê Thị Tiếp Nhận | ECDSA P-256 | officers' steps |
+| ``leader``, ``leader.ca``, ``leader2`` | each agency's leader | RSA 2048 | results |
+| ``000.00.0{0,1,2}.H56`` | each demo agency | RSA 2048 | seals, attachments |
 | ``revoked`` / ``expired`` / ``weak`` / ``stranger`` | test identities | | refusals, unknown CA |
 """
 
@@ -46,26 +49,63 @@ class DemoIdentity:
     arch: str = ARCH
 
 
-AGENCY_NAME = "Sở Nội vụ tỉnh Demo"
+# The demo agencies and accounts of ``portal/demo.py`` (the core cannot import the
+# portal; tests/portal/test_demo_dossiers.py keeps the two lists in step).
+AGENCY_NAME = "Sở Tư pháp (tỉnh thử nghiệm)"
+"""The demo home agency, ``000.00.00.H56``."""
+POLICE_NAME = "Công an tỉnh (tỉnh thử nghiệm)"
+CONSTRUCTION_NAME = "Sở Xây dựng (tỉnh thử nghiệm)"
 IDENTITIES: tuple[DemoIdentity, ...] = (
+    # The demo citizen account; the name the population registry gives its personal ID.
     DemoIdentity("citizen", "citizen", "citizen", "Nguyễn Văn An"),
     DemoIdentity(
-        "officer", "officer", "officer", "Lê Thị Hoa", organization=AGENCY_NAME, key="ec256"
+        "officer", "officer", "officer", "Lê Thị Tiếp Nhận", organization=AGENCY_NAME, key="ec256"
     ),
     DemoIdentity(
-        "leader", "leader", "leader", "Trần Quốc Bình", title="GIÁM ĐỐC", organization=AGENCY_NAME
+        "leader",
+        "leader",
+        "leader",
+        "Phạm Văn Lãnh Đạo",
+        title="GIÁM ĐỐC",
+        organization=AGENCY_NAME,
     ),
     DemoIdentity("000.00.00.H56", "agency-h56", "agency", AGENCY_NAME, organization=AGENCY_NAME),
     DemoIdentity("revoked", "revoked", "test", "Phạm Văn Thu Hồi", status="revoked"),
     DemoIdentity("expired", "expired", "test", "Hoàng Thị Hết Hạn", status="expired"),
     DemoIdentity("weak", "weak", "test", "Đỗ Văn Yếu", key="rsa1024"),
     DemoIdentity("stranger", "stranger", "test", "Người Lạ", arch=UNTRUSTED_ARCH),
+    # The other demo agencies: each its own leader and seal. After the ones above, so that
+    # an existing demo PKI keeps their certificates' serial numbers.
+    DemoIdentity(
+        "leader.ca",
+        "leader-ca",
+        "leader",
+        "Mai Thị Thủ Trưởng",
+        title="GIÁM ĐỐC",
+        organization=POLICE_NAME,
+    ),
+    DemoIdentity("000.00.01.H56", "agency-h56-01", "agency", POLICE_NAME, organization=POLICE_NAME),
+    DemoIdentity(
+        "leader2",
+        "leader2",
+        "leader",
+        "Trịnh Văn Phê Duyệt",
+        title="GIÁM ĐỐC",
+        organization=CONSTRUCTION_NAME,
+    ),
+    DemoIdentity(
+        "000.00.02.H56",
+        "agency-h56-02",
+        "agency",
+        CONSTRUCTION_NAME,
+        organization=CONSTRUCTION_NAME,
+    ),
     # Last, so that registering its key does not renumber the other certificates.
     DemoIdentity(
         "hsm-leader",
         "hsm-leader",
         "leader",
-        "Trần Quốc Bình",
+        "Phạm Văn Lãnh Đạo",
         title="GIÁM ĐỐC",
         organization=AGENCY_NAME,
         key="token",

@@ -85,6 +85,12 @@ class DemoPKI:
         self._load()
         return self.certificate(identity_id)
 
+    @staticmethod
+    def present(data_dir: Path) -> bool:
+        """Whether ``data_dir`` holds a demo PKI (state file or keys); loads nothing."""
+        directory = Path(data_dir) / "pki"
+        return (directory / STATE_FILE).exists() or (directory / "keys").exists()
+
     @classmethod
     def load_or_create(cls, data_dir: Path, *, port: int = DEFAULT_PORT) -> DemoPKI:
         """Load the PKI under ``data_dir/pki``, creating keys and state at first run.
@@ -95,6 +101,8 @@ class DemoPKI:
         state_path = directory / STATE_FILE
         if state_path.exists():
             state = json.loads(state_path.read_text())
+            # Identities added since this PKI was made get their keys now.
+            _generate_keys(directory / "keys")
             return cls(
                 directory,
                 port=int(state["port"]),

@@ -20,7 +20,7 @@ from signing.csc_client import CscClient
 from signing.csc_server import CscTestServer
 from signing.demo_images import seal_png, signature_png
 from signing.demo_pki import DEFAULT_PORT, DEMO_PIN, DemoPKI, identity
-from signing.errors import PkiError, UnknownIdentityError
+from signing.errors import DemoSigningDisabledError, PkiError, UnknownIdentityError
 from signing.model import AppearanceKind
 from signing.pkcs12_signer import Pkcs12Signer
 from signing.pki_server import PkiServer
@@ -40,6 +40,9 @@ class DemoSigning:
     pki_port: int = DEFAULT_PORT
     csc_port: int = 0
     """Port of the CSC test server; 0 picks a free one."""
+    enabled: bool = True
+    """Whether the demo keys may sign. Off in production mode: :meth:`start` and
+    :meth:`signer` then refuse instead of creating demo keys (PIN 123456)."""
     _pki: DemoPKI | None = field(default=None, repr=False)
     _pki_server: PkiServer | None = field(default=None, repr=False)
     _csc: CscTestServer | None = field(default=None, repr=False)
@@ -53,6 +56,7 @@ class DemoSigning:
 
     def start(self, *, pki_services: bool = True) -> DemoSigning:
         """Serve OCSP/CRL/TSA (unless already served, e.g. by ``eforms pki serve``) and CSC."""
+        self._require_enabled()
         if pki_services and self._pki_server is None:
             server = PkiServer(self.pki)
             try:
@@ -92,6 +96,7 @@ class DemoSigning:
         self, identity_id: str, *, pin: str = DEMO_PIN, remote: bool | None = None
     ) -> Signer:
         """The signer of a demo identity; citizens sign remotely unless ``remote`` says no."""
+        self._require_enabled()
         ident = identity(identity_id)
         if ident.key == "token":
             raise UnknownIdentityError(
@@ -104,6 +109,20 @@ class DemoSigning:
         if remote:
             return RemoteSigner(self.remote_client(), f"cred-{ident.label}", pin)
         return Pkcs12Signer(self.pki.pkcs12_path(ident.id), pin)
+
+    def _require_enabled(self) -> None:
+        if self.enabled:
+            return
+        raise DemoSigningDisabledError(
+            "Bản cài đặt đang ở chế độ vận hành (EFORMS_DEMO=0) nhưng chưa cấu hình chữ ký số "
+            "thật (thiết bị PKCS#11 hoặc dịch vụ ký từ xa) cho người ký; không ký bằng khóa "
+            "demo (mã PIN 123456). Hãy cấu hình người ký, hoặc đặt EFORMS_DEMO=1 (hay "
+            "EFORMS_ALLOW_DEMO_IN_PRODUCTION=1) nếu đây là bản dùng thử.",
+            "This installation runs in production mode (EFORMS_DEMO=0) and has no real signer "
+            "(PKCS#11 token or remote signing service) configured; the demo keys (PIN 123456) "
+            "do not sign. Configure the signer, or set EFORMS_DEMO=1 (or "
+            "EFORMS_ALLOW_DEMO_IN_PRODUCTION=1) if this is a demo installation.",
+        )
 
     def appearance(
         self, identity_id: str, kind: AppearanceKind, *, when: datetime | None = None

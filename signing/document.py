@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
-from pyhanko.sign.fields import enumerate_sig_fields
+from pyhanko.sign.fields import SigFieldSpec, append_signature_field, enumerate_sig_fields
 
 from signing.appearance import Box
 from signing.errors import FieldAlreadySignedError, UnsupportedPdfError
@@ -86,7 +88,8 @@ def signature_fields(writer: IncrementalPdfFileWriter) -> list[ExistingField]:
 def choose_field_name(
     fields: list[ExistingField], requested: str | None, kind: AppearanceKind
 ) -> str:
-    """``requested`` if free (an empty field is fine), else the next ``<kind>_<n>``."""
+    """``requested`` if free (an empty field is fine), else the first empty ``<kind>_<n>``
+    field of the document, else the next free ``<kind>_<n>`` name."""
     taken = {f.name: f for f in fields}
     if requested:
         if requested in taken and taken[requested].signed:
@@ -98,10 +101,32 @@ def choose_field_name(
             )
         return requested
     prefix = "signature" if kind is AppearanceKind.NONE else kind.value
+    # An empty field the document was prepared with (a result's signing block) comes first.
+    for f in fields:
+        if not f.signed and re.fullmatch(rf"{prefix}_\d+", f.name):
+            return f.name
     n = 1
     while f"{prefix}_{n}" in taken:
         n += 1
     return f"{prefix}_{n}"
+
+
+def add_signature_fields(pdf: bytes, fields: Mapping[str, tuple[int, Box]]) -> bytes:
+    """``pdf`` with empty signature fields ``{name: (page index, rectangle)}`` added.
+
+    A document made to be signed (a result) carries its fields where its layout
+    wants the signatures; signing then fills them (:func:`choose_field_name`).
+    The fields are printable widgets with an empty appearance, as PDF/A asks, and
+    come as one incremental update.
+    """
+    writer = open_for_signing(pdf)
+    for name, (page, box) in fields.items():
+        append_signature_field(
+            writer, SigFieldSpec(sig_field_name=name, on_page=page, box=box.as_tuple())
+        )
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def leader_box_on(fields: list[ExistingField], page: int) -> Box | None:

@@ -101,3 +101,10 @@ class PkiError(SigningError):
 
     code = "signing.pki"
     http_status = 500
+
+
+class DemoSigningDisabledError(SigningError):
+    """Production mode: the demo keys (PIN 123456) must not sign anything real."""
+
+    code = "signing.demo_disabled"
+    http_status = 503

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import io
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import pydyf
@@ -21,20 +22,37 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 from forms_builder.rendering.errors import RenderFailed
 from forms_builder.rendering.pdfa_metadata import DocumentInfo, info_entries, xmp_packet
 
-__all__ = ["DATA_NAME", "PdfOutput", "html_to_pdfa"]
+__all__ = ["DATA_NAME", "PageRegion", "PdfOutput", "html_to_pdfa"]
 
 DATA_NAME = "data.json"
 """Name of the embedded submitted data."""
 
 _log = logging.getLogger(__name__)
+PT_PER_PX = 0.75
+"""CSS pixels are 1/96 inch, PDF points 1/72 inch."""
+
+
+@dataclass(frozen=True)
+class PageRegion:
+    """Where an element was laid out: its page and its border box in PDF points
+    (origin bottom left, as PDF annotations and signature fields use)."""
+
+    page: int
+    """Page index, from 0."""
+    x1: float
+    y1: float
+    x2: float
+    y2: float
 
 
 @dataclass(frozen=True)
 class PdfOutput:
-    """The PDF bytes and how many pages they hold."""
+    """The PDF bytes, how many pages they hold, and the regions asked for."""
 
     pdf: bytes
     pages: int
+    regions: Mapping[str, PageRegion] = field(default_factory=dict)
+    """By element ``id``: the first page each element appears on (absent when not rendered)."""
 
 
 def _finisher(info: DocumentInfo) -> Any:
@@ -56,8 +74,14 @@ def _finisher(info: DocumentInfo) -> Any:
     return finish
 
 
-def html_to_pdfa(html: str, *, data_json: bytes, info: DocumentInfo) -> PdfOutput:
-    """Render ``html`` to PDF/A-3b carrying ``data_json`` (relationship ``Data``)."""
+def html_to_pdfa(
+    html: str, *, data_json: bytes, info: DocumentInfo, regions: Sequence[str] = ()
+) -> PdfOutput:
+    """Render ``html`` to PDF/A-3b carrying ``data_json`` (relationship ``Data``).
+
+    ``regions`` names element ids whose laid-out position the caller needs
+    (where a result's signatures go, for example).
+    """
     attachment = Attachment(
         string=data_json,
         name=DATA_NAME,
@@ -93,4 +117,23 @@ def html_to_pdfa(html: str, *, data_json: bytes, info: DocumentInfo) -> PdfOutpu
             "The form's PDF could not be produced; the error was logged, tell the administrator.",
             details={"cause": f"{type(exc).__name__}: {exc}"},
         ) from exc
-    return PdfOutput(out.getvalue(), len(document.pages))
+    return PdfOutput(out.getvalue(), len(document.pages), _regions(document, regions))
+
+
+def _regions(document: Any, ids: Sequence[str]) -> dict[str, PageRegion]:
+    """Positions from WeasyPrint's anchors: every element with an ``id`` is one, given as
+    its border box ``(x1, y1, x2, y2)`` in CSS pixels from the page's top left."""
+    found: dict[str, PageRegion] = {}
+    for index, page in enumerate(document.pages):
+        for name in ids:
+            if name in found or name not in page.anchors:
+                continue
+            x1, y1, x2, y2 = page.anchors[name]
+            found[name] = PageRegion(
+                index,
+                x1 * PT_PER_PX,
+                (page.height - y2) * PT_PER_PX,
+                x2 * PT_PER_PX,
+                (page.height - y1) * PT_PER_PX,
+            )
+    return found

@@ -77,6 +77,7 @@ def sign(
     unknown_status: str,
 ) -> None:
     """Ký số tệp PDF / Sign a PDF as a demo identity; earlier signatures stay valid."""
+    _check_output_folder(output)
     demo = services(app).signing.start()
     try:
         kind = AppearanceKind(appearance)
@@ -99,6 +100,23 @@ def sign(
     click.echo(
         f"Signed {output} as {result.check.subject} ({result.level.value}, "
         f"field {result.field_name})."
+    )
+
+
+def _check_output_folder(path: Path) -> None:
+    """Refuse before signing (a signature costs OCSP and TSA requests) what cannot be written."""
+    folder = path.parent
+    if folder.is_dir() and os.access(folder, os.W_OK | os.X_OK):
+        return
+    reason_vi, reason_en = (
+        ("không ghi được vào thư mục", "the folder is not writable")
+        if folder.is_dir()
+        else ("thư mục không tồn tại", "the folder does not exist")
+    )
+    raise click.BadParameter(
+        f"{reason_vi}: {folder}; hãy tạo thư mục hoặc chọn nơi khác. / "
+        f"{reason_en}: {folder}; create it or choose another output path.",
+        param_hint="'-o' / '--output'",
     )
 
 

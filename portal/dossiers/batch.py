@@ -43,22 +43,38 @@ JOB_NAME = "results.batch_sign"
 MAX_BATCH = 200
 
 
+def _reason(vi: str, en: str) -> dict[str, str]:
+    """A refusal reason in both languages: the job runs outside any request, the page picks."""
+    return {"vi": vi, "en": en}
+
+
+def _error_reason(error: EformsError) -> dict[str, str]:
+    return _reason(error.message_vi, error.message_en)
+
+
 def _drafts(built: Services, codes: list[str], user: ActingUser) -> tuple[dict, dict]:
     """The newest draft of each dossier that can be approved now; the others with a reason."""
     ready: dict[str, tuple[str, bytes]] = {}
-    refused: dict[str, str] = {}
+    refused: dict[str, dict[str, str]] = {}
     with built.db.unit_of_work() as session:
         for code in codes:
             try:
                 dossier = get_dossier(session, code)
             except DossierError as exc:
-                refused[code] = exc.message_en
+                refused[code] = _error_reason(exc)
                 continue
             drafts = dossier.documents_of(DocumentKind.RESULT_DRAFT)
             if dossier.agency_id not in user.agency_ids:
-                refused[code] = "belongs to another agency"
+                refused[code] = _reason(
+                    "Hồ sơ thuộc cơ quan khác.", "The dossier belongs to another agency."
+                )
             elif dossier.status is not Status.AWAITING_APPROVAL or not drafts:
-                refused[code] = f"not awaiting approval with a draft ({dossier.status})"
+                refused[code] = _reason(
+                    "Hồ sơ không ở trạng thái chờ phê duyệt có dự thảo kết quả (hiện tại: "
+                    f"{dossier.status.label('vi')}).",
+                    "The dossier is not awaiting approval with a drafted result (now: "
+                    f"{dossier.status.label('en')}).",
+                )
             else:
                 with built.object_store.get(drafts[-1].object_key) as reader:
                     ready[code] = (dossier.agency_id, reader.read())
@@ -73,7 +89,11 @@ def batch_sign_job(built: Services) -> Any:
     ) -> dict[str, Any]:
         user = ActingUser(username, Actor.LEADER, frozenset(agency_ids), user_id)
         ready, refused = _drafts(built, codes, user)
-        total = 3 * len(ready)
+        # One step per document in each phase, so the bar only moves forward: the leader's
+        # batch reports prepared, signed and done (1..n each), then seals, then issuing.
+        n = len(ready)
+        total = 5 * n
+        leader_offsets = {"prepared": 0, "signed": n, "done": 2 * n}
         progress.report(0, total, "prepared")
         signing = built.signing.start()
         trust = signing.pki.trust()
@@ -87,15 +107,22 @@ def batch_sign_job(built: Services) -> Any:
                 level=PadesLevel.B_LT,
                 appearance=signing.appearance(leader_id, AppearanceKind.LEADER),
             ),
-            progress=lambda done, _t, _p: progress.report(done, total, "leader signatures"),
+            progress=lambda done, _t, phase: progress.report(
+                leader_offsets[phase] + done, total, "leader signatures"
+            ),
         )
         by_agency: dict[str, list[tuple[str, bytes]]] = defaultdict(list)
         for code, item in zip(order, leader_items, strict=True):
             if item.result is None:
-                refused[code] = item.error.message_en if item.error else "signing failed"
+                refused[code] = (
+                    _error_reason(item.error)
+                    if item.error
+                    else _reason("Ký số không thành công.", "Signing failed.")
+                )
             else:
                 by_agency[ready[code][0]].append((code, item.result.pdf))
         sealed: dict[str, bytes] = {}
+        handled = 0
         for agency_id, items in by_agency.items():
             seal_id = agency_id if agency_id in DEMO_IDENTITY_IDS else DEMO_AGENCY
             results = sign_batch(
@@ -109,12 +136,17 @@ def batch_sign_job(built: Services) -> Any:
             )
             for (code, _pdf), item in zip(items, results, strict=True):
                 if item.result is None:
-                    refused[code] = item.error.message_en if item.error else "sealing failed"
+                    refused[code] = (
+                        _error_reason(item.error)
+                        if item.error
+                        else _reason("Đóng dấu không thành công.", "Sealing failed.")
+                    )
                 else:
                     sealed[code] = item.result.pdf
-            progress.report(len(ready) + len(sealed), total, "agency seals")
+            handled += len(items)
+            progress.report(3 * n + handled, total, "agency seals")
         issued = []
-        for code, pdf in sealed.items():
+        for done, (code, pdf) in enumerate(sealed.items(), start=1):
             try:
                 with built.db.unit_of_work() as session:
                     dossier = approve_and_sign(
@@ -128,8 +160,9 @@ def batch_sign_job(built: Services) -> Any:
                 store_for_citizen(built, dossier)
                 issued.append(code)
             except EformsError as exc:
-                refused[code] = exc.message_en
-            progress.report(2 * len(ready) + len(issued), total, "issued")
+                refused[code] = _error_reason(exc)
+            progress.report(4 * n + done, total, "issued")
+        progress.report(total, total, "issued")
         return {"issued": issued, "refused": refused}
 
     return run

@@ -8,6 +8,7 @@ PKI unless ``EFORMS_ALLOW_DEMO_IN_PRODUCTION`` says so.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -20,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from eforms.errors import EformsError
 from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from portal.settings import Settings
+from signing.demo_pki import DemoPKI
 from storage.db import Database
 from storage.schema import UserRow
 
@@ -29,13 +31,45 @@ class ProductionRefusedError(EformsError):
     http_status = 500
 
 
-def demo_problems(settings: Settings) -> list[str]:
+@dataclass(frozen=True)
+class DemoProblem:
+    """One sign that the installation is still a demo, in both languages."""
+
+    vi: str
+    en: str
+
+
+def demo_problems(settings: Settings) -> list[DemoProblem]:
     """Why this installation still looks like a demo (empty when it does not)."""
     problems = []
     if settings.demo:
-        problems.append("EFORMS_DEMO is on (set EFORMS_DEMO=0)")
+        problems.append(
+            DemoProblem(
+                "EFORMS_DEMO đang bật (đặt EFORMS_DEMO=0)", "EFORMS_DEMO is on (set EFORMS_DEMO=0)"
+            )
+        )
     if not settings.secret_key:
-        problems.append("EFORMS_SECRET_KEY is not set (the generated key is for local use)")
+        problems.append(
+            DemoProblem(
+                "chưa đặt EFORMS_SECRET_KEY (khóa tự sinh chỉ dùng trên máy cá nhân)",
+                "EFORMS_SECRET_KEY is not set (the generated key is for local use)",
+            )
+        )
+    problems.extend(_demo_passwords(settings))
+    if DemoPKI.present(settings.data_dir):
+        pki_dir = settings.data_dir / "pki"
+        problems.append(
+            DemoProblem(
+                f"thư mục dữ liệu còn PKI demo ({pki_dir}, khóa mã PIN 123456); xóa thư mục này",
+                f"the demo PKI is present in the data directory ({pki_dir}, keys with PIN "
+                "123456); remove that directory",
+            )
+        )
+    return problems
+
+
+def _demo_passwords(settings: Settings) -> list[DemoProblem]:
+    problems = []
     db = Database(settings.resolved_database_url)
     try:
         with db.unit_of_work() as session:
@@ -46,15 +80,23 @@ def demo_problems(settings: Settings) -> list[str]:
             for row in rows:
                 try:
                     if row.password_hash and hasher.verify(row.password_hash, DEMO_PASSWORD):
-                        problems.append(f"account '{row.username}' still has the demo password")
+                        problems.append(
+                            DemoProblem(
+                                f"tài khoản '{row.username}' vẫn dùng mật khẩu demo",
+                                f"account '{row.username}' still has the demo password",
+                            )
+                        )
                 except VerificationError:
                     continue
     except (EformsError, SQLAlchemyError):
-        problems.append("the database cannot be read to check for demo accounts")
+        problems.append(
+            DemoProblem(
+                "không đọc được cơ sở dữ liệu để kiểm tra tài khoản demo",
+                "the database cannot be read to check for demo accounts",
+            )
+        )
     finally:
         db.dispose()
-    if (settings.data_dir / "pki" / "demo").exists():
-        problems.append("the demo PKI is present in the data directory")
     return problems
 
 
@@ -62,13 +104,14 @@ def refuse_demo(settings: Settings) -> None:
     """Raise with the full list of demo leftovers unless explicitly allowed."""
     problems = demo_problems(settings)
     if problems and not settings.allow_demo_in_production:
-        listing = "; ".join(problems)
+        listing_vi = "; ".join(p.vi for p in problems)
+        listing_en = "; ".join(p.en for p in problems)
         raise ProductionRefusedError(
-            f"Không khởi động chế độ vận hành vì còn dữ liệu dùng thử: {listing}. Đặt "
+            f"Không khởi động chế độ vận hành vì còn dữ liệu dùng thử: {listing_vi}. Đặt "
             "EFORMS_ALLOW_DEMO_IN_PRODUCTION=1 nếu chủ ý chạy bản dùng thử.",
-            f"Refusing to start in production with demo leftovers: {listing}. Set "
+            f"Refusing to start in production with demo leftovers: {listing_en}. Set "
             "EFORMS_ALLOW_DEMO_IN_PRODUCTION=1 to run the demo on purpose.",
-            details={"problems": problems},
+            details={"problems": [p.en for p in problems]},
         )
 
 

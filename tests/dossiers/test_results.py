@@ -92,6 +92,10 @@ def test_birth_certificate_content_and_pdfa(db: Database, code: str) -> None:
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         text = b"".join(page.Contents.read_bytes() for page in doc.pages if "/Contents" in page)
         assert len(doc.pages) == 1 and text
+        # Empty signature fields wait in the signing block for the leader and the seal.
+        fields = {str(f.T): f for f in doc.Root.AcroForm.Fields}
+        assert set(fields) == {"leader_1", "seal_1"}
+        assert all(f.FT == "/Sig" and "/V" not in f for f in fields.values())
 
 
 def test_draft_is_stored_and_signing_issues(db: Database, code: str, store: FsObjectStore) -> None:

@@ -108,6 +108,25 @@ def test_external_resources_are_refused_not_fetched() -> None:
     assert "data:" in caught.value.message_en
 
 
+def test_regions_are_reported_in_pdf_points_from_the_bottom_left() -> None:
+    info = DocumentInfo("t", "s", ("k",), "eforms", datetime(2026, 11, 24, tzinfo=VIETNAM_TZ))
+    html = (
+        "<style>@page { size: A4; margin: 0 } body { margin: 0 }"
+        " .box { margin: 72pt 0 0 144pt; width: 216pt; height: 36pt }</style>"
+        '<div style="break-after: page">x</div><div class="box" id="here"></div>'
+    )
+    out = html_to_pdfa(html, data_json=b"{}", info=info, regions=("here", "absent"))
+    assert out.pages == 2 and set(out.regions) == {"here"}
+    region = out.regions["here"]
+    height = 841.89  # A4
+    assert region.page == 1
+    assert (region.x1, region.x2) == (pytest.approx(144), pytest.approx(360))
+    assert (region.y1, region.y2) == (
+        pytest.approx(height - 108, abs=0.1),
+        pytest.approx(height - 72, abs=0.1),
+    )
+
+
 def test_hidden_link_and_untyped_data_are_reported() -> None:
     rendered = render_pdf(
         load_definition(ct01_doc()), CT01_DATA, dossier_code="X-1", base_url="https://x.vn"

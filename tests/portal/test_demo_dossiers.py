@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import socket
 import time
 from collections.abc import Iterator
@@ -9,14 +10,17 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlalchemy import func, select
 
 from dossiers import DocumentKind, Status, get_dossier
 from forms_builder.library import install_library
 from portal import create_app
-from portal.demo import DEMO_PROCEDURES
-from portal.demo_dossiers import PATHS, seed_demo_dossiers
-from portal.services import services
+from portal.accounts import Role
+from portal.demo import DEMO_ACCOUNTS, DEMO_AGENCIES, DEMO_PROCEDURES
+from portal.demo_dossiers import PATHS, STAFF, seed_demo_dossiers
+from portal.services import Services, services
+from signing.demo_identities import IDENTITIES, identity
 from storage.schema.dossiers import ArchiveQueueRow, DossierRow
 from tests.conftest import install_seeded_db, make_settings
 from tests.signing.conftest import validate_all
@@ -58,4 +62,36 @@ def test_every_status_of_every_procedure_then_nothing_more(app: Flask) -> None:
             verdicts = validate_all(reader.read(), svc.signing.pki)
         assert len(verdicts) == 2 and all(v.valid and v.trusted for v in verdicts.values())
         assert dossier.documents_of(DocumentKind.FORM)
+        # Signed by this agency's own leader and sealed with its own seal.
+        leader = next(a for a in DEMO_ACCOUNTS if a.username == STAFF[dossier.agency_id][1])
+        agency = next(a for a in DEMO_AGENCIES if a.id == dossier.agency_id)
+        assert _signers(svc, result.object_key) == {
+            "leader_1": leader.full_name,
+            "seal_1": agency.name_vi,
+        }
     assert seed_demo_dossiers(svc, base_url="http://127.0.0.1:5000", echo=lambda _: None) == 0
+
+
+def _signers(svc: Services, key: str) -> dict[str, str]:
+    """The common name of each signature's certificate, by field."""
+    with svc.object_store.get(key) as reader:
+        pdf = PdfFileReader(io.BytesIO(reader.read()))
+        return {
+            s.field_name: s.signer_cert.subject.native["common_name"]
+            for s in pdf.embedded_signatures
+        }
+
+
+def test_demo_certificates_carry_the_demo_accounts_and_agencies_names() -> None:
+    ids = {i.id for i in IDENTITIES}
+    agencies = {a.id: a.name_vi for a in DEMO_AGENCIES}
+    for account in DEMO_ACCOUNTS:
+        if account.role is Role.LEADER:
+            assert account.username in ids, f"{account.username} has no demo certificate"
+        if account.username in ids:
+            ident = identity(account.username)
+            assert ident.common_name == account.full_name, account.username
+            if account.role is not Role.CITIZEN:
+                assert ident.organization == agencies[account.agency_id], account.username
+    for agency_id, name in agencies.items():
+        assert identity(agency_id).common_name == name

@@ -12,11 +12,21 @@ from pathlib import Path
 
 import pytest
 import requests
+from flask import Flask
 
+from dossiers import DocumentKind, Status
+from portal import create_app
+from portal.services import services
+from signing.demo_pki import DemoPKI
+from tests.conftest import install_seeded_db, login, make_settings
 from tests.harness.net import free_port, wait_for_port
 from tests.harness.postgres import PostgresServer, remove, start_postgres
+from tests.portal.test_results import _dossier, _to_awaiting_approval
 
 EFORMS = str(Path(sys.executable).parent / "eforms")
+ROOT = Path(__file__).resolve().parents[2]
+EFORMS_HERE = [sys.executable, "-c", "from portal.cli import main; main()"]
+"""The command line of this checkout (run from its root), whatever the venv's script points to."""
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
@@ -110,3 +120,62 @@ def test_database_outage_gives_503_then_recovers(
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def test_refuses_to_start_with_the_demo_pki(tmp_path: Path) -> None:
+    """The check looks where the demo PKI really lives (``pki/pki.json``, ``pki/keys``)."""
+    env = _env(tmp_path, f"sqlite:///{tmp_path / 'eforms.db'}", free_port())
+    subprocess.run([*EFORMS_HERE, "db", "upgrade"], env=env, cwd=ROOT, check=True)
+    DemoPKI.load_or_create(tmp_path / "data", port=free_port())
+    assert (tmp_path / "data" / "pki" / "pki.json").exists()
+
+    refused = subprocess.run(
+        [*EFORMS_HERE, "serve", "--production"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode == 1
+    assert "ops.production_refused" in refused.stderr
+    assert "thư mục dữ liệu còn PKI demo" in refused.stderr  # Vietnamese first
+    assert "the demo PKI is present in the data directory" in refused.stderr
+    assert "EFORMS_ALLOW_DEMO_IN_PRODUCTION=1" in refused.stderr
+    # Nothing else looks like a demo here: the PKI alone is the reason.
+    assert "demo password" not in refused.stderr and "EFORMS_DEMO is on" not in refused.stderr
+
+
+@pytest.fixture
+def production_app(tmp_path: Path, seeded_sqlite: Path) -> Iterator[Flask]:
+    """Production mode (``EFORMS_DEMO=0``) on the demo data, without a demo PKI."""
+    data_dir = tmp_path / "data"
+    install_seeded_db(seeded_sqlite, data_dir)
+    app = create_app(make_settings(data_dir, demo=False, pki_port=free_port()))
+    yield app
+    services(app).signing.stop()
+    services(app).db.dispose()
+
+
+def test_production_mode_never_signs_with_demo_keys(production_app: Flask) -> None:
+    app = production_app
+    client = app.test_client()
+    single = _to_awaiting_approval(app, client, "prod-1")
+    batched = _to_awaiting_approval(app, client, "prod-2")
+    login(client, "leader")
+
+    client.post(f"/dossiers/{single}/result/sign")
+    page = client.get(f"/dossiers/{single}").get_data(as_text=True)
+    assert "không ký bằng khóa" in page and "EFORMS_DEMO=0" in page
+    dossier = _dossier(app, single)
+    assert dossier.status is Status.AWAITING_APPROVAL
+    assert not dossier.documents_of(DocumentKind.RESULT)
+
+    response = client.post("/leader/batch-sign", data={"codes": [batched]})
+    job = services(app).jobs.wait(response.headers["Location"].rsplit("/", 1)[-1], timeout=60)
+    assert job.state == "failed" and job.error_code == "signing.demo_disabled"
+    assert "demo keys (PIN 123456) do not sign" in (job.error_message or "")
+    assert _dossier(app, batched).status is Status.AWAITING_APPROVAL
+
+    # No demo keys were made on the way (the old behaviour created them silently).
+    assert not DemoPKI.present(services(app).settings.data_dir)

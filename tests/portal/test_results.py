@@ -6,9 +6,12 @@ signatures are checked with pyHanko against the demo root.
 
 from __future__ import annotations
 
+import html
 import http.server
 import io
+import re
 import socket
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +34,7 @@ from dossiers import (
 from forms_builder.prefill import FieldBinding
 from portal import create_app
 from portal.demo import DEMO_CITIZEN_ID
+from portal.dossiers.batch import batch_sign_job
 from portal.services import services
 from storage.audit import AuditFilter, search_events
 from storage.schema import UserRow
@@ -184,6 +188,99 @@ def test_draft_sign_issue_download_and_prefill(app: Flask, client: FlaskClient) 
     assert (item.value, item.provenance) == ("Trần Minh An", code)
 
 
+Rect = tuple[float, float, float, float]
+"""x1, y1, x2, y2 in points from the page's top left (as pdftotext lays text out)."""
+QR_SIZE = 28 * 72 / 25.4
+"""The QR code's size in result.html (28 mm), vertically centred on the lookup address."""
+
+
+def _words(pdf: bytes, tmp_path: Path) -> tuple[float, list[tuple[str, Rect]]]:
+    """The page height and every word of page 1 with its box (poppler's pdftotext -bbox)."""
+    path = tmp_path / "result.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    height = float(re.search(r'<page width="[\d.]+" height="([\d.]+)"', out)[1])  # type: ignore[index]
+    words = [
+        (html.unescape(m[5]), (float(m[1]), float(m[2]), float(m[3]), float(m[4])))
+        for m in re.finditer(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+            out,
+        )
+    ]
+    return height, words
+
+
+def _line(words: list[tuple[str, Rect]], text: str) -> Rect:
+    """The box of the first run of words reading ``text``."""
+    wanted = text.split()
+    for i in range(len(words) - len(wanted) + 1):
+        run = words[i : i + len(wanted)]
+        if [w for w, _ in run] == wanted:
+            boxes = [b for _, b in run]
+            return (
+                min(b[0] for b in boxes),
+                min(b[1] for b in boxes),
+                max(b[2] for b in boxes),
+                max(b[3] for b in boxes),
+            )
+    raise AssertionError(f"{text!r} is not on page 1")
+
+
+def _overlaps(a: Rect, b: Rect) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_signature_and_seal_sit_in_the_signing_block(
+    app: Flask, client: FlaskClient, tmp_path: Path
+) -> None:
+    """Under "THỦ TRƯỞNG CƠ QUAN (Ký số, đóng dấu)", clear of the QR code and lookup address."""
+    code = _to_awaiting_approval(app, client, "pos-1")
+    login(client, "leader")
+    client.post(f"/dossiers/{code}/result/sign")
+    (result,) = _dossier(app, code).documents_of(DocumentKind.RESULT)
+    with services(app).object_store.get(result.object_key) as reader:
+        pdf = reader.read()
+
+    height, words = _words(pdf, tmp_path)
+    role = _line(words, "THỦ TRƯỞNG CƠ QUAN")
+    instruction = _line(words, "(Ký số, đóng dấu)")
+    # The date line ends at the right edge of the text area; the signing block is the
+    # right half, centred on its heading.
+    right = next(
+        b[2]
+        for (before, _), (w, b) in zip(words, words[1:], strict=False)
+        if before == "năm" and w.isdigit()
+    )
+    centre = (role[0] + role[2]) / 2
+    lookup = _line(words, "Tra cứu / Look up:")
+    url_end = max(b[2] for w, b in words if w.startswith("http"))
+    middle = (lookup[1] + lookup[3]) / 2
+    footer = (0.0, middle - QR_SIZE / 2, url_end, middle + QR_SIZE / 2)
+
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        widgets = {
+            str(f.T): (
+                float(f.Rect[0]),
+                height - float(f.Rect[3]),
+                float(f.Rect[2]),
+                height - float(f.Rect[1]),
+            )
+            for f in doc.Root.AcroForm.Fields
+        }
+    assert set(widgets) == {"leader_1", "seal_1"}  # the prepared fields, filled
+    for name, (x1, top, x2, bottom) in widgets.items():
+        assert 2 * centre - right - 1 <= x1 and x2 <= right + 1, name
+        assert top >= instruction[3] and bottom <= footer[1], name
+        assert not _overlaps((x1, top, x2, bottom), footer), name
+    verdicts = validate_all(pdf, services(app).signing.pki)
+    assert all(v.intact and v.valid and v.trusted for v in verdicts.values())
+
+
 def test_officer_of_another_agency_cannot_download(app: Flask, client: FlaskClient) -> None:
     code = _to_awaiting_approval(app, client, "r-2")
     draft = _dossier(app, code).documents_of(DocumentKind.RESULT_DRAFT)[0]
@@ -273,6 +370,58 @@ def test_batch_refuses_dossiers_of_another_agency(app: Flask, client: FlaskClien
     code = _submit(app, "b-other")
     assert client.post("/leader/batch-sign", data={"codes": [code]}).status_code == 403
     assert client.post("/leader/batch-sign", data={}).status_code == 302
+
+
+class _Recorder:
+    """Collects what a job reports (the ledger's reporter skips calls closer than 0.5 s)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[int, int | None, str]] = []
+
+    def report(self, done: int, total: int | None = None, message: str = "") -> None:
+        self.calls.append((done, total, message))
+
+
+def test_batch_progress_only_moves_forward_and_refusals_are_bilingual(
+    app: Flask, client: FlaskClient
+) -> None:
+    codes = [_to_awaiting_approval(app, client, f"m-{i}") for i in range(3)]
+    not_ready = _submit(app, "m-not-ready")
+    with services(app).db.unit_of_work() as session:
+        leader = session.scalar(select(UserRow).where(UserRow.username == "leader"))
+        assert leader is not None
+        leader_id = leader.id
+    recorder = _Recorder()
+    job = batch_sign_job(services(app))
+    result = job(
+        recorder,
+        codes=[*codes, not_ready],
+        username="leader",
+        user_id=leader_id,
+        agency_ids=["000.00.00.H56"],
+    )
+
+    assert sorted(result["issued"]) == sorted(codes)
+    done = [d for d, _t, _m in recorder.calls]
+    assert done == sorted(done), recorder.calls  # never runs 1..n again
+    assert {t for _d, t, _m in recorder.calls} == {done[-1]} and done[-1] > 3 * len(codes)
+    phases = list(dict.fromkeys(m for _d, _t, m in recorder.calls))
+    assert phases == ["prepared", "leader signatures", "agency seals", "issued"]
+    reason = result["refused"][not_ready]
+    status = _dossier(app, not_ready).status
+    assert "chờ phê duyệt" in reason["vi"] and status.label("vi") in reason["vi"]
+    assert "not awaiting approval" in reason["en"] and status.label("en") in reason["en"]
+
+    # The progress page shows each reason in the reader's language.
+    ledger = services(app).job_ledger
+    job_id = ledger.create("results.batch_sign", {"codes": [*codes, not_ready]})
+    ledger.update(job_id, state="succeeded", done=15, total=15, message="issued", result=result)
+    login(client, "leader")
+    page = client.get(f"/leader/jobs/{job_id}").get_data(as_text=True)
+    assert html.escape(reason["vi"]) in page and "Trả kết quả" in page
+    client.get("/lang/en")
+    page = client.get(f"/leader/jobs/{job_id}").get_data(as_text=True)
+    assert html.escape(reason["en"]) in page and reason["vi"] not in page
 
 
 def test_progress_page_refreshes_until_the_job_is_finished(app: Flask, client: FlaskClient) -> None:

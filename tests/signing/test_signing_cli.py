@@ -86,6 +86,26 @@ def test_sign_error_writes_nothing(cli_app, pdfa, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["form.pdf"]
 
 
+def test_sign_into_a_missing_folder_is_refused_before_signing(pdfa, tmp_path):
+    app = create_app(
+        Settings(data_dir=tmp_path / "data", pki_port=0, secret_key="test-secret-not-used")
+    )
+    source = tmp_path / "form.pdf"
+    source.write_bytes(pdfa)
+    out = tmp_path / "missing" / "signed.pdf"
+
+    result = CliRunner().invoke(
+        cli, ["sign", str(source), "-o", str(out), "--as", "leader"], obj=app
+    )
+
+    assert result.exit_code == 2, result.output
+    assert "thư mục không tồn tại" in result.output
+    assert "the folder does not exist" in result.output and "Traceback" not in result.output
+    assert not out.parent.exists()
+    # Refused before anything was signed: the demo PKI was not even created.
+    assert not DemoPKI.present(tmp_path / "data")
+
+
 def _assert_trusted(pdf: bytes, pki: DemoPKI, level: PadesLevel) -> None:
     import io
 

@@ -13,6 +13,7 @@ import pytest
 from signing import appearance as appearances
 from signing.demo_images import seal_png, signature_png
 from signing.demo_pki import identity
+from signing.document import add_signature_fields
 from signing.model import PadesLevel
 from signing.pades import SignOptions, sign_document
 from signing.pkcs12_signer import Pkcs12Signer
@@ -96,6 +97,47 @@ def test_seal_overlaps_left_third_of_leader_signature_image(three_signatures):
     assert overlap == pytest.approx(1 / 3, abs=0.02)
     assert seal_box.x1 < image.x1  # the seal sits on the left of the signature
     assert seal_box.y1 < (image.y1 + image.y2) / 2 < seal_box.y2
+
+
+@pytest.mark.integration
+def test_prepared_empty_fields_are_filled_in_place(pki, trust, pdfa):
+    """A document made with empty leader/seal fields (a result) is signed in those fields."""
+    region = appearances.Box(311.8, 193.9, 532.6, 318.6)  # a result's signing block
+    leader_box, seal_box = appearances.signing_block(region)
+    prepared = add_signature_fields(pdfa, {"leader_1": (2, leader_box), "seal_1": (2, seal_box)})
+    leader = identity("leader")
+    signed = sign_document(
+        prepared,
+        signer=Pkcs12Signer(pki.pkcs12_path("leader"), "123456"),
+        trust=trust,
+        options=SignOptions(
+            appearance=appearances.leader(
+                name=leader.common_name,
+                title=leader.title,
+                signature_png=signature_png(leader.common_name),
+            )
+        ),
+    )
+    sealed = sign_document(
+        signed.pdf,
+        signer=Pkcs12Signer(pki.pkcs12_path("000.00.00.H56"), "123456"),
+        trust=trust,
+        options=SignOptions(appearance=appearances.seal(seal_png=seal_png(leader.organization))),
+    )
+
+    assert (signed.field_name, sealed.field_name) == ("leader_1", "seal_1")
+    rects = _widget_rects(sealed.pdf)
+    assert rects == {
+        "leader_1": tuple(float(v) for v in leader_box.as_tuple()),
+        "seal_1": tuple(float(v) for v in seal_box.as_tuple()),
+    }
+    for rect in rects.values():
+        assert region.x1 <= rect[0] and rect[2] <= region.x2
+        assert region.y1 <= rect[1] and rect[3] <= region.y2
+    image = appearances.leader_image_box(appearances.Box(*rects["leader_1"]))
+    assert (rects["seal_1"][2] - image.x1) / image.width == pytest.approx(1 / 3, abs=0.02)
+    with pikepdf.open(io.BytesIO(sealed.pdf)) as pdf:
+        assert _page_of_widget(pdf, "leader_1") == _page_of_widget(pdf, "seal_1") == 2
 
 
 @pytest.mark.integration

@@ -77,7 +77,7 @@ def test_auditor_sees_passed_then_failed(
     page.get_by_label("Tệp PDF đã ký").set_input_files(str(good))
     page.get_by_role("button", name="Kiểm tra").click()
     expect(page.locator(".verdict")).to_contain_text("TOTAL_PASSED")
-    expect(page.locator(".verification-report")).to_contain_text("Trần Quốc Bình")
+    expect(page.locator(".verification-report")).to_contain_text("Phạm Văn Lãnh Đạo")
     page.get_by_role("link", name="Kiểm tra tệp khác").click()
     page.get_by_label("Tệp PDF đã ký").set_input_files(str(bad))
     page.get_by_role("button", name="Kiểm tra").click()
