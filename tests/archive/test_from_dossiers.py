@@ -147,7 +147,9 @@ def test_ingest_verdicts_and_fixity_failures_reach_the_metrics(
     _backfill(app_with_pki, tmp_path, seal, STEPS)
     client = app_with_pki.test_client()
     before = scrape(client)
-    done = CliRunner().invoke(cli, ["archive", "queue", "--process"], obj=app_with_pki)
+    done = CliRunner().invoke(
+        cli, ["archive", "queue", "--process", "--actor", "archivist"], obj=app_with_pki
+    )
     assert f"{CODE}: ingested" in done.output, done.output
     ingested = scrape(client)
     verdicts = "eforms_verifications_total"

@@ -17,15 +17,18 @@ from playwright.sync_api import Page, expect
 from archive.builder import BuiltPackage, build_package
 from archive.demo import render_pdfa
 from archive.ingest import ingest
+from archive.report_verifier import ReportVerifier
 from dossiers import DossierPolicy
 from dossiers.backfill import import_backfill, read_bundle
 from portal.archive_records import dossier_record
 from portal.demo import DEMO_PASSWORD
-from portal.services import archive_verifier, services
+from portal.services import services
 from signing.demo_pki import DEMO_PIN, DemoPKI
 from signing.pades import sign_document
 from signing.pkcs12_signer import Pkcs12Signer
 from signing.pki_server import PkiServer
+from signing.validation.model import RevocationPolicy
+from signing.validation.trust_store import TrustStore
 from storage.audit import AuditFilter, search_events
 from storage.testing import free_port
 from tests.e2e.conftest import LiveServer, log_in
@@ -89,10 +92,17 @@ def _close_and_ingest_a_dossier(live_server: LiveServer, tmp_path: Path) -> Buil
             policy=DossierPolicy(),
             actor="officer",
         )
-    verifier = archive_verifier(built)
+    # The archive trusts the root of the PKI that sealed the result (and only it):
+    # a signature it cannot chain to a trusted root is refused at ingest.
+    roots = tmp_path / "roots.pem"
+    roots.write_bytes(pki.root_pem())
+    verifier = ReportVerifier(TrustStore.from_pem_files([roots]), revocation=RevocationPolicy.BOTH)
     record = dossier_record(built, CODE)
-    sip = build_package(record, out_dir=tmp_path / "sips", verifier=verifier)
-    ingest(sip.path, db=built.db, store=built.object_store, verifier=verifier, actor="archivist")
+    with PkiServer(pki):
+        sip = build_package(record, out_dir=tmp_path / "sips", verifier=verifier)
+        ingest(
+            sip.path, db=built.db, store=built.object_store, verifier=verifier, actor="archivist"
+        )
     return sip
 
 
