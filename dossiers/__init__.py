@@ -1,5 +1,5 @@
 """The case: submission, dossier codes, the status machine, officer and leader
-actions, results, public lookup.
+actions, results, public lookup (by code, or by the SHA-256 of a result file).
 
 Plain functions on a SQLAlchemy session; no Flask. The portal wires the
 policy (code format, working calendar) from settings.
@@ -23,10 +23,12 @@ from dossiers.model import (
     Document,
     DocumentKind,
     Dossier,
+    IssuedResult,
     Procedure,
     PublicStatus,
     Submission,
 )
+from dossiers.queries import find_issued_result
 from dossiers.services import (
     DossierPolicy,
     act,
@@ -54,6 +56,7 @@ __all__ = [
     "DossierPermissionError",
     "DossierPolicy",
     "IllegalTransitionError",
+    "IssuedResult",
     "Procedure",
     "ProcedureError",
     "PublicStatus",
@@ -63,6 +66,7 @@ __all__ = [
     "act",
     "add_document",
     "allowed_actions",
+    "find_issued_result",
     "get_dossier",
     "public_status",
     "submit",

@@ -147,6 +147,19 @@ class PublicStatus:
     resolved_at: datetime | None
 
 
+@dataclass(frozen=True)
+class IssuedResult:
+    """A signed result this system issued, found by the SHA-256 of its bytes.
+
+    What the public verification page may say about an uploaded file: the
+    dossier code is printed on the result itself (and in its QR code).
+    """
+
+    dossier_code: str
+    title: str
+    issued_at: datetime
+
+
 __all__ = [
     "ActingUser",
     "Action",
@@ -158,6 +171,7 @@ __all__ = [
     "DocumentKind",
     "Dossier",
     "HistoryEntry",
+    "IssuedResult",
     "Procedure",
     "PublicStatus",
     "Status",

@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from dossiers.model import Dossier
+from dossiers.model import DocumentKind, Dossier, IssuedResult
 from dossiers.repository import to_dossier
 from dossiers.status import Status
-from storage.schema.dossiers import DossierRow
+from storage.schema.dossiers import DossierDocumentRow, DossierRow
 
 OPEN_STATUSES = tuple(str(s) for s in Status if s.is_open)
 
@@ -141,3 +141,26 @@ def statistics(
         StatsRow(a, p, *(int(v or 0) for v in values)) for a, p, *values in session.execute(query)
     ]
     return Stats(rows)
+
+
+def find_issued_result(session: Session, sha256: str) -> IssuedResult | None:
+    """The signed result whose bytes have this SHA-256 (hex), if this system issued one.
+
+    Only the file as it was kept matches: a copy changed in any byte (even
+    re-saved) is not found, which is the point.
+    """
+    row = session.execute(
+        select(DossierDocumentRow, DossierRow.code)
+        .join(DossierRow, DossierDocumentRow.dossier_id == DossierRow.id)
+        .where(
+            DossierDocumentRow.sha256 == sha256.lower(),
+            DossierDocumentRow.kind == str(DocumentKind.RESULT),
+            DossierDocumentRow.signed.is_(True),
+        )
+        .order_by(DossierDocumentRow.created_at)
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    document, code = row
+    return IssuedResult(dossier_code=code, title=document.title, issued_at=document.created_at)

@@ -151,6 +151,9 @@ class Settings:
     """Where certificate status comes from when verifying: embedded, online or both."""
     verify_public_max_mb: int = 10
     """Largest PDF the public verification page accepts."""
+    verify_public_max_signatures: int = 20
+    """Most signatures a PDF may carry on the public page and API (the auditor's page checks
+    up to 600): each one costs path building and status requests to anonymous callers."""
     verify_public_rate_limit: str = "10 per minute"
     """Public verifications allowed from one address (Flask-Limiter notation)."""
     demo: bool = True
@@ -225,6 +228,12 @@ class Settings:
                 "EFORMS_DEFAULT_LOCALE phải là 'vi' hoặc 'en'.",
                 "EFORMS_DEFAULT_LOCALE must be 'vi' or 'en'.",
                 details={"variable": "EFORMS_DEFAULT_LOCALE"},
+            )
+        if self.verify_public_max_signatures < 1:
+            raise SettingsError(
+                "EFORMS_VERIFY_PUBLIC_MAX_SIGNATURES phải từ 1 trở lên.",
+                "EFORMS_VERIFY_PUBLIC_MAX_SIGNATURES must be at least 1.",
+                details={"variable": "EFORMS_VERIFY_PUBLIC_MAX_SIGNATURES"},
             )
         if self.verify_revocation not in ("embedded", "online", "both"):
             raise SettingsError(

@@ -1,7 +1,10 @@
 """``eforms verify``: verify every signature of a PDF; the exit code is the verdict.
 
 Exit codes: 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE or no signature,
-3 unreadable input (missing file, not a PDF, damaged, too large).
+3 when the job cannot be done (input missing, not a PDF, damaged, too large;
+a trust file that cannot be read; a report that cannot be written; a wrong
+command line). Codes 1 and 2 are verdicts, so no error of the command itself
+may end with them, not even click's usage errors (normally 2).
 """
 
 from __future__ import annotations
@@ -14,18 +17,22 @@ import click
 from flask import Flask
 
 from portal.cli.context import with_app
-from portal.ops.instrumented import ObservedVerifier
+from portal.ops.metrics import VERIFICATION_REFUSED, VERIFICATIONS
 from portal.services import services
 from signing.validation import (
     Indication,
     RevocationPolicy,
+    TrustAnchorError,
     TrustStore,
     VerificationInputError,
     VerificationReport,
+    Verifier,
     etsi_xml_report,
+    open_pdf,
     render_html,
     render_pdf,
     report_json,
+    verify_pdf,
 )
 from signing.validation.wording import INDICATIONS
 
@@ -33,13 +40,24 @@ EXIT_CODES = {Indication.TOTAL_PASSED: 0, Indication.TOTAL_FAILED: 1, Indication
 EXIT_UNREADABLE = 3
 
 
-@click.command("verify")
+class _VerifyCommand(click.Command):
+    """A wrong command line also exits 3: exit 2 would read as an INDETERMINATE verdict."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            exc.exit_code = EXIT_UNREADABLE
+            raise
+
+
+@click.command("verify", cls=_VerifyCommand)
 @click.argument("input_pdf", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--trust",
     "trust_files",
     multiple=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, path_type=Path),
     help="PEM or DER file of a trust anchor (repeatable). "
     "Default: EFORMS_VERIFY_TRUST_ROOTS, else the demo PKI's root.",
 )
@@ -75,32 +93,51 @@ def verify_command(
     """Kiểm tra mọi chữ ký số trong tệp PDF. / Verify every signature in a PDF.
 
     Exit code: 0 valid (TOTAL_PASSED), 1 invalid (TOTAL_FAILED), 2 indeterminate
-    or no signature, 3 unreadable input.
+    or no signature, 3 the verification could not be done (unreadable input or
+    trust file, report not writable).
     """
     verifier = services(app).verifier
-    trust = TrustStore.from_pem_files(trust_files) if trust_files else verifier.trust
+    trust = _trust(trust_files, verifier)
     policy = RevocationPolicy(revocation) if revocation else verifier.revocation
-    checker = ObservedVerifier(lambda: trust, revocation=policy, max_bytes=verifier.max_bytes)
     try:
         data = input_pdf.read_bytes()
-        report = checker.verify(data)
-        if fmt == "etsi-xml":
-            _write(etsi_xml_report(data, trust=trust, revocation=policy), output)
     except OSError as exc:
         _fail(
             f"Không đọc được tệp {input_pdf}: {exc.strerror}.", f"Cannot read {input_pdf}: {exc}."
         )
+    try:
+        pdf = open_pdf(data, max_bytes=verifier.max_bytes)
+        report = verify_pdf(pdf, trust=trust, revocation=policy)
+        VERIFICATIONS.labels(report.indication.value).inc()
+        # The XML is made from the same reading: its signatures are the report's.
+        body = (
+            etsi_xml_report(pdf, trust=trust, revocation=policy)
+            if fmt == "etsi-xml"
+            else _render(report, fmt)
+        )
     except VerificationInputError as exc:
+        VERIFICATIONS.labels(VERIFICATION_REFUSED).inc()
         _fail(exc.message_vi, exc.message_en)
-    if fmt == "json":
-        _write(report_json(report).encode(), output)
-    elif fmt == "html":
-        _write(render_html(report).encode(), output)
-    elif fmt == "pdf":
-        _write(render_pdf(report), output)
-    elif fmt is None:
-        _write(_summary(report).encode(), output)
+    _write(body, output)
     sys.exit(EXIT_CODES[report.indication])
+
+
+def _render(report: VerificationReport, fmt: str | None) -> bytes:
+    if fmt == "json":
+        return report_json(report).encode()
+    if fmt == "html":
+        return render_html(report).encode()
+    if fmt == "pdf":
+        return render_pdf(report)
+    return _summary(report).encode()
+
+
+def _trust(paths: tuple[Path, ...], verifier: Verifier) -> TrustStore:
+    """The anchors in ``paths``, else the configured ones; unusable anchors end with exit 3."""
+    try:
+        return TrustStore.from_pem_files(paths) if paths else verifier.trust
+    except TrustAnchorError as exc:
+        _fail(exc.message_vi, exc.message_en)
 
 
 def _summary(report: VerificationReport) -> str:
@@ -123,8 +160,16 @@ def _write(data: bytes, output: Path | None) -> None:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
-    else:
+        return
+    try:
         output.write_bytes(data)
+    except OSError as exc:
+        _fail(
+            f"Không ghi được báo cáo vào {output}: {exc.strerror}. "
+            "Hãy kiểm tra thư mục có tồn tại và có quyền ghi.",
+            f"Cannot write the report to {output}: {exc.strerror}. "
+            "Check that the folder exists and is writable.",
+        )
 
 
 def _fail(message_vi: str, message_en: str) -> NoReturn:

@@ -10,9 +10,14 @@ from storage.schema.verification import VerificationRow
 
 
 def record_verification(
-    session: Session, *, actor: str, filename: str, report: VerificationReport
+    session: Session,
+    *,
+    actor: str,
+    filename: str,
+    report: VerificationReport,
+    etsi_xml: bytes | None = None,
 ) -> VerificationRow:
-    """Keep ``report`` (not the PDF) in the history; returns the new row."""
+    """Keep ``report`` and the ETSI XML if any (not the PDF) in the history; returns the row."""
     row = VerificationRow(
         verified_at=report.verification_time,
         actor=actor,
@@ -22,6 +27,7 @@ def record_verification(
         indication=report.indication.value,
         signature_count=len(report.signatures),
         report=report.to_dict(),
+        etsi_xml=etsi_xml.decode() if etsi_xml is not None else None,
     )
     session.add(row)
     session.flush()

@@ -23,8 +23,22 @@ class UnreadablePdfError(VerificationInputError):
     code = "signing.verify.unreadable"
 
 
+class TooManySignaturesError(VerificationInputError):
+    """The input has more signatures than this place of verification checks."""
+
+    code = "signing.verify.too_many_signatures"
+    http_status = 422
+
+
 class DocumentTooLargeError(VerificationInputError):
     """The input is larger than the verifier accepts."""
 
     code = "signing.verify.too_large"
     http_status = 413
+
+
+class TrustAnchorError(SigningError):
+    """A trust anchor file is missing, unreadable or holds no certificate (configuration)."""
+
+    code = "signing.verify.trust_anchor"
+    http_status = 500

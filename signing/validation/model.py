@@ -112,11 +112,17 @@ class CertificateStatus:
     """The signer's certificate status as this verification found it."""
 
     status: str
-    """``good``, ``revoked``, ``expired``, ``not_yet_valid`` or ``unknown``."""
+    """``good``, ``revoked``, ``expired``, ``not_yet_valid`` or ``unknown``, when checked."""
     sources: tuple[str, ...] = ()
     """Where revocation data came from: ``ocsp/embedded``, ``crl/online``, ..."""
     revocation_time: datetime | None = None
+    """Set whenever a revocation is known, also one after :attr:`checked_at`."""
     revocation_reason: str | None = None
+    checked_at: datetime | None = None
+    """When the status holds: the verification time, or the signing time a timestamp
+    proves when the certificate was judged there (long-term validation, EN 319 102-1
+    § 5.6.2.4: expired or revoked since, or the document's status data no longer fresh).
+    ``None`` in reports made before this was recorded."""
 
 
 @dataclass(frozen=True)
@@ -257,6 +263,7 @@ def report_from_dict(data: dict[str, Any]) -> VerificationReport:
                 sources=tuple(st["sources"]),
                 revocation_time=when(st["revocation_time"]),
                 revocation_reason=st["revocation_reason"],
+                checked_at=when(st.get("checked_at")),
             ),
             signing_time=when(s["signing_time"]),
             signing_time_attested=s["signing_time_attested"],

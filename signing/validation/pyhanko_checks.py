@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 
 from asn1crypto import x509
 from pyhanko.sign.ades.report import AdESSubIndic
@@ -17,6 +18,7 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import (
     DocumentTimestampStatus,
     PdfSignatureStatus,
+    RevocationDetails,
     SignatureCoverageLevel,
 )
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
@@ -27,6 +29,13 @@ from pyhanko_certvalidator.errors import (
 )
 
 from signing.validation import wording
+from signing.validation.long_term import (
+    LongTerm,
+    PastSignature,
+    PastTimestamp,
+    past_signature,
+    past_timestamp,
+)
 from signing.validation.model import (
     CertificateInfo,
     CertificateStatus,
@@ -47,9 +56,14 @@ class CheckContext:
     """What every check of one document shares."""
 
     total_revisions: int
-    embedded: EmbeddedValidationData
+    long_term: LongTerm
+    """Anchors, the document's validation data, the verification time, proofs so far."""
     unaccounted_tail: bool = False
     """Bytes after the last ``%%EOF`` that belong to no revision (appended content)."""
+
+    @property
+    def embedded(self) -> EmbeddedValidationData:
+        return self.long_term.embedded
 
 
 def _indic_name(indic: AdESSubIndic | None) -> str | None:
@@ -64,15 +78,32 @@ def is_document_timestamp(sig: EmbeddedPdfSignature) -> bool:
 async def check_signature(
     sig: EmbeddedPdfSignature, vc: ValidationContext, ctx: CheckContext
 ) -> SignatureReport:
-    """Validate one signature (``/Sig``) or document timestamp (``/DocTimeStamp``)."""
+    """Validate one signature (``/Sig``) or document timestamp (``/DocTimeStamp``).
+
+    First at the verification time; then, if that failed only because of
+    time and a timestamp proves an earlier existence, again at that time
+    (:mod:`signing.validation.long_term`).
+    """
     if is_document_timestamp(sig):
         ts_status = await async_validate_pdf_timestamp(sig, validation_context=vc)
-        return _timestamp_report(sig, ts_status, ctx)
+        past_ts = await past_timestamp(sig, ts_status, ctx.long_term)
+        return _timestamp_report(sig, ts_status, past_ts, ctx)
     status = await async_validate_pdf_signature(sig, vc)
+    trust_problem = await _trust_problem(sig, status, vc)
+    past = await past_signature(sig, status, vc, trust_problem, ctx.long_term)
+    if past is not None:
+        # The check that counts: the signer at the proven signing time.
+        trust_problem = await _trust_problem(sig, past.status, past.context)
+    return _signature_report(sig, status, past, vc, ctx, trust_problem)
+
+
+async def _trust_problem(
+    sig: EmbeddedPdfSignature, status: PdfSignatureStatus, vc: ValidationContext
+) -> str | None:
     trust_problem = _indic_name(status.trust_problem_indic)
     if trust_problem == "CERTIFICATE_CHAIN_GENERAL_FAILURE":
         trust_problem = await _refine_chain_failure(sig, vc)
-    return _signature_report(sig, status, vc, ctx, trust_problem)
+    return trust_problem
 
 
 async def _refine_chain_failure(sig: EmbeddedPdfSignature, vc: ValidationContext) -> str:
@@ -122,21 +153,26 @@ def failed_report(
 def _signature_report(
     sig: EmbeddedPdfSignature,
     status: PdfSignatureStatus,
+    past: PastSignature | None,
     vc: ValidationContext,
     ctx: CheckContext,
     trust_problem: str | None,
 ) -> SignatureReport:
-    ts = status.timestamp_validity
+    """``status`` is the check at the verification time, ``past`` the second look, if any."""
+    judged = past.status if past is not None else status
+    judged_at = past.judged_at if past is not None else None
+    ts = judged.timestamp_validity
     timestamp_ok = None if ts is None else bool(ts.intact and ts.valid and ts.trusted)
     attested = bool(timestamp_ok)
     signing_time = ts.timestamp if attested and ts is not None else status.signer_reported_dt
     changes = _changes(sig, status, ctx)
-    revo = status.revocation_details
+    # A revocation seen now counts even when the certificate is judged in the past.
+    revo = judged.revocation_details or status.revocation_details
     cert = status.signing_cert
     findings = Findings(
         intact=status.intact,
         valid=status.valid,
-        trusted=status.trusted,
+        trusted=judged.trusted,
         trust_problem=trust_problem,
         revocation_time=revo.revocation_date if revo else None,
         ca_revoked=bool(revo and revo.ca_revoked),
@@ -147,9 +183,10 @@ def _signature_report(
         coverage=changes.coverage,
         modification=changes.modification,
         permitted=changes.permitted,
+        judged_at=judged_at,
     )
     indication, sub, problems = decide(findings)
-    sources = _revocation_sources(cert, vc, ctx.embedded)
+    context = past.context if past is not None and judged_at is not None else vc
     return SignatureReport(
         field_name=str(sig.field_name),
         kind=SignatureKind.SIGNATURE,
@@ -157,14 +194,15 @@ def _signature_report(
         subindication=sub,
         intact=status.intact,
         valid=status.valid,
-        trusted=status.trusted,
+        trusted=judged.trusted,
         signer=certificate_info(cert),
-        chain=_chain(status),
+        chain=_chain(judged),
         certificate_status=CertificateStatus(
-            status=_cert_status(status, trust_problem),
-            sources=sources,
+            status=_cert_status(judged.trusted, revo, trust_problem, judged_at),
+            sources=_revocation_sources(cert, context, ctx.embedded),
             revocation_time=revo.revocation_date if revo else None,
             revocation_reason=revo.revocation_reason.native if revo else None,
+            checked_at=judged_at or ctx.long_term.validation_time,
         ),
         signing_time=signing_time,
         signing_time_attested=attested,
@@ -178,14 +216,19 @@ def _signature_report(
 
 
 def _timestamp_report(
-    sig: EmbeddedPdfSignature, status: DocumentTimestampStatus, ctx: CheckContext
+    sig: EmbeddedPdfSignature,
+    status: DocumentTimestampStatus,
+    past: PastTimestamp | None,
+    ctx: CheckContext,
 ) -> SignatureReport:
+    """``status`` at the verification time, ``past`` at the time a later proof gives."""
     changes = _changes(sig, status, ctx)
-    trust_problem = _indic_name(status.trust_problem_indic)
+    judged = past.status if past is not None else status
+    trust_problem = _indic_name(judged.trust_problem_indic)
     findings = Findings(
         intact=status.intact,
         valid=status.valid,
-        trusted=status.trusted,
+        trusted=judged.trusted,
         trust_problem=trust_problem,
         revocation_time=None,
         ca_revoked=False,
@@ -196,6 +239,7 @@ def _timestamp_report(
         coverage=changes.coverage,
         modification=changes.modification,
         permitted=changes.permitted,
+        judged_at=past.judged_at if past is not None else None,
     )
     indication, sub, problems = decide(findings)
     ok = indication is Indication.TOTAL_PASSED
@@ -206,10 +250,13 @@ def _timestamp_report(
         subindication=sub,
         intact=status.intact,
         valid=status.valid,
-        trusted=status.trusted,
+        trusted=judged.trusted,
         signer=certificate_info(status.signing_cert),
-        chain=_chain(status),
-        certificate_status=CertificateStatus(status="good" if status.trusted else "unknown"),
+        chain=_chain(judged),
+        certificate_status=CertificateStatus(
+            status="good" if judged.trusted else "unknown",
+            checked_at=past.judged_at if past is not None else ctx.long_term.validation_time,
+        ),
         signing_time=status.timestamp,
         signing_time_attested=ok,
         timestamp_valid=ok,
@@ -267,14 +314,20 @@ def _chain(status: PdfSignatureStatus | DocumentTimestampStatus) -> tuple[Certif
     return tuple(certificate_info(c) for c in reversed(certs[:-1]))
 
 
-def _cert_status(status: PdfSignatureStatus, trust_problem: str | None) -> str:
-    if status.revocation_details is not None:
+def _cert_status(
+    trusted: bool,
+    revo: RevocationDetails | None,
+    trust_problem: str | None,
+    judged_at: datetime | None,
+) -> str:
+    """The status at the time judged: a revocation after a proven signing time is not counted."""
+    if revo is not None and (judged_at is None or revo.revocation_date <= judged_at):
         return "revoked"
     if trust_problem == "OUT_OF_BOUNDS_NO_POE":
         return "expired"
     if trust_problem == "NOT_YET_VALID":
         return "not_yet_valid"
-    return "good" if status.trusted else "unknown"
+    return "good" if trusted else "unknown"
 
 
 def _revocation_sources(

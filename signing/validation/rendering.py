@@ -109,11 +109,7 @@ def _signature_html(number: int, sig: SignatureReport) -> str:
             _t("Chuỗi chứng thư đến điểm tin cậy", "Chain to the trust anchor"),
             " → ".join(escape(c.subject) for c in sig.chain) or "—",
         ),
-        _row(
-            _t("Tình trạng chứng thư khi ký", "Certificate status at signing"),
-            f"{escape(sig.certificate_status.status)}"
-            f" ({escape(', '.join(sig.certificate_status.sources) or '—')})",
-        ),
+        _row(_t("Tình trạng chứng thư khi ký", "Certificate status at signing"), _status(sig)),
         _row(
             _t("Thời điểm ký", "Signing time"),
             _time(sig.signing_time)
@@ -135,6 +131,28 @@ def _signature_html(number: int, sig: SignatureReport) -> str:
         f"<table class='signature {_verdict_class(sig.indication)}'>{''.join(rows)}</table>"
         f"{problems}"
     )
+
+
+def _status(sig: SignatureReport) -> str:
+    st = sig.certificate_status
+    parts = [f"{escape(st.status)} ({escape(', '.join(st.sources) or '—')})"]
+    if st.checked_at is not None:
+        proven = sig.signing_time_attested and st.checked_at == sig.signing_time
+        label = (
+            _t(
+                "xét tại thời điểm ký đã được dấu thời gian chứng minh",
+                "judged at the signing time the timestamp proves",
+            )
+            if proven
+            else _t("xét tại thời điểm kiểm tra", "judged at the verification time")
+        )
+        parts.append(f"<small>{label}: {_time(st.checked_at)}</small>")
+    if st.revocation_time is not None:
+        parts.append(
+            f"<small>{_t('bị thu hồi lúc', 'revoked at')}: {_time(st.revocation_time)}"
+            f"{' (' + escape(st.revocation_reason) + ')' if st.revocation_reason else ''}</small>"
+        )
+    return "<br>".join(parts)
 
 
 def _changes(sig: SignatureReport) -> str:

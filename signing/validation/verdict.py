@@ -8,6 +8,11 @@ and FieldMDP: validation data and timestamps, form filling, annotations
 where allowed). Anything else fails or is indeterminate with a stated
 reason, in the order of EN 319 102-1: integrity first, then format and
 coverage, then the certificate.
+
+The certificate is judged at the verification time, or, for a timestamped
+signature whose certificate has expired or been revoked since or whose
+status data is no longer fresh, at the signing time the timestamp proves
+(:mod:`signing.validation.long_term`, EN 319 102-1 § 5.6.2.4).
 """
 
 from __future__ import annotations
@@ -40,6 +45,10 @@ class Findings:
     coverage: Coverage
     modification: Modification
     permitted: bool | None
+    judged_at: datetime | None = None
+    """When the certificate was judged at a time a timestamp proves (long-term
+    validation), that time; ``trusted`` and ``trust_problem`` are then the
+    outcome there. ``None``: judged at the verification time."""
 
 
 Verdict = tuple[Indication, SubIndication | None]
@@ -93,6 +102,10 @@ def _revocation(f: Findings) -> Outcome:
     if f.signing_time is not None and f.signing_time >= f.revocation_time:
         # Even the time the signer claims is after the revocation.
         return Indication.TOTAL_FAILED, SubIndication.REVOKED, wording.problem("revoked")
+    if f.signing_time_attested and f.judged_at is not None and f.judged_at < f.revocation_time:
+        # A timestamp proves the signature existed before the revocation, and the
+        # certificate was judged at that time (EN 319 102-1 § 5.6.2.4): _trust decides.
+        return None
     sub = SubIndication.REVOKED_CA_NO_POE if f.ca_revoked else SubIndication.REVOKED_NO_POE
     return Indication.INDETERMINATE, sub, wording.problem("revoked_later")
 
@@ -115,6 +128,6 @@ def _trust(f: Findings) -> Outcome:
         sub = SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE
     key = {
         SubIndication.NO_CERTIFICATE_CHAIN_FOUND: "no_chain",
-        SubIndication.TRY_LATER: "try_later",
+        SubIndication.TRY_LATER: "try_later_at_signing" if f.judged_at else "try_later",
     }.get(sub, "untrusted")
     return Indication.INDETERMINATE, sub, wording.problem(key)

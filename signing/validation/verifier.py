@@ -9,25 +9,18 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import hashlib
-import io
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
 from typing import Any, TypeVar
 
-from asn1crypto import crl as asn1_crl
-from asn1crypto import ocsp
-from pyhanko.pdf_utils.misc import PdfError
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.fields import enumerate_sig_fields
-from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko_certvalidator import ValidationContext
 
 from signing.validation import wording
-from signing.validation.errors import DocumentTooLargeError, UnreadablePdfError
+from signing.validation.long_term import LongTerm, Proof, with_proof
 from signing.validation.model import (
     Indication,
     RevocationPolicy,
@@ -37,76 +30,77 @@ from signing.validation.model import (
     VerificationReport,
     worst,
 )
+from signing.validation.pdf_input import (
+    DEFAULT_MAX_BYTES,
+    BrokenSignature,
+    OpenedPdf,
+    Signature,
+    field_name,
+    open_pdf,
+)
 from signing.validation.pyhanko_checks import (
     CheckContext,
     check_signature,
     failed_report,
     is_document_timestamp,
 )
-from signing.validation.trust_store import EmbeddedValidationData, TrustStore
+from signing.validation.trust_store import TrustStore
 
 T = TypeVar("T")
-DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 DEFAULT_MAX_SIGNATURES = 600
 
 
-@dataclass(frozen=True)
-class BrokenSignature:
-    """A filled signature field whose signature cannot even be parsed."""
-
-    field_name: str
-    kind: SignatureKind
-    error: Exception
-
-
-Signature = EmbeddedPdfSignature | BrokenSignature
-READ_ERRORS = (PdfError, SignatureValidationError, ValueError, KeyError, TypeError, IndexError)
-
-
 def verify_pdf(
-    data: bytes,
+    data: bytes | OpenedPdf,
     *,
     trust: TrustStore,
     revocation: RevocationPolicy = RevocationPolicy.BOTH,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_signatures: int = DEFAULT_MAX_SIGNATURES,
+    validation_time: datetime | None = None,
 ) -> VerificationReport:
     """Verify every signature and document timestamp in ``data``.
 
-    Raises :class:`UnreadablePdfError` when ``data`` is not a readable PDF
-    and :class:`DocumentTooLargeError` above ``max_bytes``. A document
-    without signatures, or with more than ``max_signatures``, gets an
-    INDETERMINATE report saying so.
+    ``data`` is the PDF, or what :func:`open_pdf` read from it (to make
+    another report of the same reading). Raises :class:`UnreadablePdfError`
+    when it is not a readable PDF and :class:`DocumentTooLargeError` above
+    ``max_bytes``. A document without signatures, or with more than
+    ``max_signatures``, gets an INDETERMINATE report saying so.
+
+    ``validation_time`` verifies as of another moment than now (pyHanko's
+    point-in-time validation), e.g. to see what an archive will answer
+    years from now; only with :attr:`RevocationPolicy.EMBEDDED`, as status
+    data fetched now says nothing about that moment.
     """
-    if len(data) > max_bytes:
-        raise DocumentTooLargeError(
-            f"Tệp quá lớn ({len(data)} byte; tối đa {max_bytes}).",
-            f"The file is too large ({len(data)} bytes; at most {max_bytes}).",
-            details={"size": len(data), "max_bytes": max_bytes},
-        )
-    reader, signatures, embedded, lenient = _open(data)
+    if validation_time is not None and revocation is not RevocationPolicy.EMBEDDED:
+        raise ValueError("validation_time needs RevocationPolicy.EMBEDDED")
+    pdf = data if isinstance(data, OpenedPdf) else open_pdf(data, max_bytes=max_bytes)
+    verification_time = (validation_time or datetime.now(UTC)).replace(microsecond=0)
     base = VerificationReport(
         indication=Indication.INDETERMINATE,
         subindication=None,
         signatures=(),
-        verification_time=datetime.now(UTC).replace(microsecond=0),
-        document_sha256=hashlib.sha256(data).hexdigest(),
-        document_size=len(data),
+        verification_time=verification_time,
+        document_sha256=hashlib.sha256(pdf.data).hexdigest(),
+        document_size=len(pdf.data),
         revocation_policy=revocation,
         trust_anchors=trust.anchor_names(),
         engine=f"pyHanko {version('pyHanko')}",
     )
-    if not signatures:
+    if not pdf.signatures:
         return dataclasses.replace(base, problems=(wording.problem("no_signature"),))
-    if len(signatures) > max_signatures:
-        detail = f"{len(signatures)} > {max_signatures}"
+    if len(pdf.signatures) > max_signatures:
+        detail = f"{len(pdf.signatures)} > {max_signatures}"
         return dataclasses.replace(base, problems=(wording.problem("too_many", detail),))
     ctx = CheckContext(
-        total_revisions=reader.xrefs.total_revisions,
-        embedded=embedded,
-        unaccounted_tail=not data[-4096:].rstrip().endswith(b"%%EOF"),
+        total_revisions=pdf.reader.xrefs.total_revisions,
+        long_term=LongTerm(trust, pdf.embedded, verification_time),
+        unaccounted_tail=not pdf.data[-4096:].rstrip().endswith(b"%%EOF"),
     )
-    reports = run_async(_check_all(signatures, trust, revocation, ctx))
+    vc = trust.validation_context(
+        revocation=revocation, embedded=pdf.embedded, moment=validation_time
+    )
+    reports = run_async(_check_all(pdf.signatures, vc, ctx))
     reports = _with_lta_levels(reports)
     indication = worst([r.indication for r in reports])
     first_bad = next((r for r in reports if r.indication is indication), None)
@@ -116,7 +110,7 @@ def verify_pdf(
         subindication=first_bad.subindication if first_bad else None,
         signatures=tuple(reports),
     )
-    if lenient:
+    if pdf.repaired:
         # A damaged file read only by repairing it is never a pass.
         return dataclasses.replace(
             report,
@@ -125,27 +119,6 @@ def verify_pdf(
             problems=(wording.problem("damaged"),),
         )
     return report
-
-
-def _open(data: bytes) -> tuple[PdfFileReader, list[Signature], EmbeddedValidationData, bool]:
-    """Read ``data`` strictly, else leniently (the last value says so), else refuse."""
-    if b"%PDF-" not in data[:1024]:
-        raise UnreadablePdfError(
-            "Tệp không phải là PDF (không có phần đầu %PDF-).",
-            "The file is not a PDF (no %PDF- header).",
-        )
-    first_error: Exception | None = None
-    for strict in (True, False):
-        try:
-            reader = PdfFileReader(io.BytesIO(data), strict=strict)
-            return reader, _collect_signatures(reader), _embedded_data(reader), not strict
-        except READ_ERRORS as exc:
-            first_error = first_error or exc
-    raise UnreadablePdfError(
-        f"Không đọc được tệp PDF (hỏng hoặc bị cắt cụt): {first_error}.",
-        f"The PDF cannot be read (damaged or truncated): {first_error}.",
-        details={"reason": f"{type(first_error).__name__}: {first_error}"[:300]},
-    ) from first_error
 
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:
@@ -158,78 +131,48 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
         return pool.submit(asyncio.run, coro).result()
 
 
-def _embedded_data(reader: PdfFileReader) -> EmbeddedValidationData:
-    try:
-        dss = DocumentSecurityStore.read_dss(reader)
-    except NoDSSFoundError:
-        return EmbeddedValidationData()
-    ocsps = tuple(ocsp.OCSPResponse.load(ref.get_object().data) for ref in dss.ocsps)
-    crls = tuple(asn1_crl.CertificateList.load(ref.get_object().data) for ref in dss.crls)
-    return EmbeddedValidationData(certs=tuple(dss.load_certs()), ocsps=ocsps, crls=crls)
-
-
 async def _check_all(
-    signatures: list[Signature],
-    trust: TrustStore,
-    revocation: RevocationPolicy,
-    ctx: CheckContext,
+    signatures: tuple[Signature, ...], vc: ValidationContext, ctx: CheckContext
 ) -> list[SignatureReport]:
-    reports = []
-    # One context for the document: certificates, paths and revocation data
-    # fetched for one signature serve the others (same document, same moment).
-    vc = trust.validation_context(revocation=revocation, embedded=ctx.embedded)
-    for index, sig in enumerate(signatures):
-        field_name = _field_name(sig, index)
-        if isinstance(sig, BrokenSignature):
-            reports.append(
-                failed_report(
-                    field_name=field_name, kind=sig.kind, exc=sig.error, format_failure=True
-                )
-            )
-            continue
-        kind = (
-            SignatureKind.DOCUMENT_TIMESTAMP
-            if is_document_timestamp(sig)
-            else SignatureKind.SIGNATURE
-        )
-        try:
-            reports.append(await check_signature(sig, vc, ctx))
-        except SignatureValidationError as exc:
-            # pyHanko names malformed signatures (bad /SubFilter, CMS, /ByteRange).
-            reports.append(
-                failed_report(field_name=field_name, kind=kind, exc=exc, format_failure=True)
-            )
-        except Exception as exc:  # noqa: BLE001 - the cause goes into the report; never a pass
-            reports.append(
-                failed_report(field_name=field_name, kind=kind, exc=exc, format_failure=False)
-            )
-    return reports
+    """Check every signature; the latest first, so document timestamps that pass
+    can prove the existence of what came before them (long-term validation).
+
+    One context for the document: certificates, paths and revocation data
+    fetched for one signature serve the others (same document, same moment).
+    """
+    reports: dict[int, SignatureReport] = {}
+    # ``signatures`` is in revision order, the unparseable ones at the end.
+    for index in reversed(range(len(signatures))):
+        sig = signatures[index]
+        report = await _check_one(sig, index, vc, ctx)
+        reports[index] = report
+        if (
+            isinstance(sig, EmbeddedPdfSignature)
+            and report.kind is SignatureKind.DOCUMENT_TIMESTAMP
+            and report.indication is Indication.TOTAL_PASSED
+            and report.signing_time is not None
+        ):
+            proof = Proof(revision=sig.signed_revision, time=report.signing_time)
+            ctx = dataclasses.replace(ctx, long_term=with_proof(ctx.long_term, [proof]))
+    return [reports[i] for i in range(len(signatures))]
 
 
-def _collect_signatures(reader: PdfFileReader) -> list[Signature]:
-    """Every filled signature field; unlike pyHanko's list, broken ones are kept."""
-    good: list[EmbeddedPdfSignature] = []
-    broken: list[Signature] = []
-    for name, sig_obj, sig_field in enumerate_sig_fields(reader, filled_status=True):
-        kind = (
-            SignatureKind.DOCUMENT_TIMESTAMP
-            if sig_obj.get_object().get("/Type") == "/DocTimeStamp"
-            else SignatureKind.SIGNATURE
-        )
-        try:
-            sig = EmbeddedPdfSignature(reader, sig_field, name)
-        except (PdfError, ValueError, KeyError, TypeError, IndexError, AssertionError) as exc:
-            broken.append(BrokenSignature(str(name), kind, exc))
-            continue
-        good.append(sig)
-    return [*sorted(good, key=lambda s: s.signed_revision), *broken]
-
-
-def _field_name(sig: EmbeddedPdfSignature | BrokenSignature, index: int) -> str:
+async def _check_one(
+    sig: Signature, index: int, vc: ValidationContext, ctx: CheckContext
+) -> SignatureReport:
+    name = field_name(sig, index)
+    if isinstance(sig, BrokenSignature):
+        return failed_report(field_name=name, kind=sig.kind, exc=sig.error, format_failure=True)
+    kind = (
+        SignatureKind.DOCUMENT_TIMESTAMP if is_document_timestamp(sig) else SignatureKind.SIGNATURE
+    )
     try:
-        return str(sig.field_name)
-    except (KeyError, TypeError, ValueError):
-        return f"#{index + 1}"
+        return await check_signature(sig, vc, ctx)
+    except SignatureValidationError as exc:
+        # pyHanko names malformed signatures (bad /SubFilter, CMS, /ByteRange).
+        return failed_report(field_name=name, kind=kind, exc=exc, format_failure=True)
+    except Exception as exc:  # noqa: BLE001 - the cause goes into the report; never a pass
+        return failed_report(field_name=name, kind=kind, exc=exc, format_failure=False)
 
 
 def _with_lta_levels(reports: list[SignatureReport]) -> list[SignatureReport]:

@@ -53,6 +53,12 @@ _PROBLEMS: dict[str, tuple[str, str]] = {
         "Chưa lấy được tình trạng thu hồi của chứng thư số; hãy kiểm tra lại sau.",
         "The certificate's revocation status could not be obtained; try again later.",
     ),
+    "try_later_at_signing": (
+        "Không xác định được tình trạng chứng thư số tại thời điểm ký đã được dấu thời gian "
+        "chứng minh: tài liệu không mang dữ liệu trạng thái (OCSP/CRL) của thời điểm đó.",
+        "The certificate's status at the signing time the timestamp proves cannot be "
+        "established: the document carries no status data (OCSP/CRL) from that time.",
+    ),
     "untrusted": (
         "Chứng thư số không đạt yêu cầu tin cậy.",
         "The certificate does not meet the trust requirements.",

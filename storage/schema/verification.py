@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String
+from sqlalchemy import JSON, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.schema.base import Base, UTCDateTime
@@ -32,3 +32,6 @@ class VerificationRow(Base):
     signature_count: Mapped[int] = mapped_column(Integer)
     report: Mapped[dict[str, Any]] = mapped_column(JSON)
     """The JSON report (``schemas/verification-report.schema.json``)."""
+    etsi_xml: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """The ETSI TS 119 102-2 XML report made from the same reading of the file, when
+    one was made (the auditor's page always; the API when asked)."""

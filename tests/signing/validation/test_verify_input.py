@@ -16,9 +16,7 @@ import pikepdf
 import pytest
 from click.testing import CliRunner
 from lxml import etree
-from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.reader import PdfFileReader
+from verify_corpus import many_signatures, usf_zero_contents
 
 from portal.cli import cli
 from signing.model import PadesLevel
@@ -114,6 +112,66 @@ def test_cli_exit_codes_and_formats(
     assert code == 0 and indication == "urn:etsi:019102:mainindication:total-passed"
 
 
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("case", "needle_vi", "needle_en"),
+    [
+        ("garbage-trust", "không phải là chứng thư số", "not a valid PEM or DER certificate"),
+        ("missing-trust", "Không đọc được tệp điểm tin cậy", "Cannot read the trust anchor file"),
+        ("empty-trust", "không chứa chứng thư số nào", "holds no certificate"),
+        ("output-in-missing-folder", "Không ghi được báo cáo", "Cannot write the report"),
+        ("unknown-option-value", "", "Invalid value for '--revocation'"),
+    ],
+)
+def test_cli_that_cannot_do_the_job_exits_3_and_says_why(
+    tmp_path: Path, root_pem: Path, signed_pdf: bytes, case: str, needle_vi: str, needle_en: str
+) -> None:
+    """1 and 2 are verdicts (TOTAL_FAILED, INDETERMINATE): a failure of the command is 3."""
+    good = tmp_path / "good.pdf"
+    good.write_bytes(signed_pdf)
+    (tmp_path / "garbage.pem").write_bytes(b"not a certificate")
+    (tmp_path / "empty.pem").write_bytes(b"")
+    args = {
+        "garbage-trust": ["--trust", str(tmp_path / "garbage.pem")],
+        "missing-trust": ["--trust", str(tmp_path / "missing.pem")],
+        "empty-trust": ["--trust", str(tmp_path / "empty.pem")],
+        "output-in-missing-folder": [
+            "--trust",
+            str(root_pem),
+            "--json",
+            "-o",
+            str(tmp_path / "no-such-folder" / "report.json"),
+        ],
+        "unknown-option-value": ["--trust", str(root_pem), "--revocation", "sometimes"],
+    }[case]
+    env = {"EFORMS_DATA_DIR": str(tmp_path / "data")}
+    result = CliRunner().invoke(cli, ["verify", str(good), *args], env=env)
+    assert isinstance(result.exception, SystemExit), result.exception  # no traceback
+    assert result.exit_code == 3, result.output
+    assert needle_vi in result.stderr and needle_en in result.stderr
+
+
+@pytest.mark.integration
+def test_etsi_xml_reports_a_broken_signature_with_the_json_verdict(
+    tmp_path: Path, root_pem: Path, signed_pdf: bytes
+) -> None:
+    """A signature whose /Contents is zeros: one reading, both reports TOTAL_FAILED, exit 1."""
+    path = tmp_path / "zero-contents.pdf"
+    path.write_bytes(usf_zero_contents(signed_pdf))
+    trust = ["--trust", str(root_pem)]
+    json_code, out = run_cli(tmp_path, str(path), *trust, "--json")
+    assert json.loads(out)["indication"] == "TOTAL_FAILED"
+    xml_code, out = run_cli(tmp_path, str(path), *trust, "--etsi-xml")
+    assert xml_code == json_code == 1
+    vr = "{http://uri.etsi.org/19102/v1.2.1#}"
+    reports = etree.fromstring(out).findall(f"{vr}SignatureValidationReport")
+    assert len(reports) == 1
+    status = reports[0].find(f"{vr}SignatureValidationStatus")
+    assert status is not None
+    assert status.findtext(f"{vr}MainIndication") == "urn:etsi:019102:mainindication:total-failed"
+    assert status.findtext(f"{vr}SubIndication") == "urn:etsi:019102:subindication:FORMAT_FAILURE"
+
+
 def _flip(data: bytes, pos: int) -> bytes:
     return data[:pos] + bytes([data[pos] ^ 1]) + data[pos + 1 :]
 
@@ -160,41 +218,6 @@ def test_200_mb_pdf_in_bounded_time_and_memory(
     assert result.returncode == 0, result.stderr.decode()
     assert elapsed < 120
     assert peak_mb < 1200
-
-
-def many_signatures(signed: bytes, count: int) -> bytes:
-    """``count`` signature fields in one update, all holding copies of the one real signature.
-
-    Making 500 real signatures would take minutes (each re-reads the growing
-    file); copies exercise the same per-signature work of the verifier.
-    """
-    reader = PdfFileReader(io.BytesIO(signed))
-    original = reader.embedded_signatures[0].sig_object
-    writer = IncrementalPdfFileWriter(io.BytesIO(signed))
-    acro = writer.root["/AcroForm"]
-    new_fields = list(acro["/Fields"])
-    page_ref = writer.root["/Pages"]["/Kids"].raw_get(0)
-    for index in range(count - 1):
-        sig_dict = generic.DictionaryObject(
-            {generic.NameObject(k): original.raw_get(k) for k in original}
-        )
-        field = generic.DictionaryObject(
-            {
-                generic.NameObject("/FT"): generic.NameObject("/Sig"),
-                generic.NameObject("/T"): generic.TextStringObject(f"Copy{index}"),
-                generic.NameObject("/V"): writer.add_object(sig_dict),
-                generic.NameObject("/Type"): generic.NameObject("/Annot"),
-                generic.NameObject("/Subtype"): generic.NameObject("/Widget"),
-                generic.NameObject("/Rect"): generic.ArrayObject([generic.NumberObject(0)] * 4),
-                generic.NameObject("/P"): page_ref,
-            }
-        )
-        new_fields.append(writer.add_object(field))
-    acro["/Fields"] = generic.ArrayObject(new_fields)
-    writer.update_container(acro)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 @pytest.mark.slow

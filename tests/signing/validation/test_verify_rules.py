@@ -77,8 +77,35 @@ GOOD = Findings(
             (Indication.TOTAL_FAILED, SubIndication.REVOKED),
         ),
         (
-            {"trusted": False, "revocation_time": NOW + timedelta(hours=1)},
+            # Revoked after the time the signer claims; no timestamp proves that time.
+            {
+                "trusted": False,
+                "revocation_time": NOW + timedelta(hours=1),
+                "signing_time_attested": False,
+                "timestamp_ok": None,
+            },
             (Indication.INDETERMINATE, SubIndication.REVOKED_NO_POE),
+        ),
+        (
+            # A timestamp proves the signature predates the revocation, and the
+            # certificate was good at that time (EN 319 102-1 § 5.6.2.4).
+            {"revocation_time": NOW + timedelta(hours=1), "judged_at": NOW},
+            (Indication.TOTAL_PASSED, None),
+        ),
+        (
+            # ... but no status data from that time: it cannot be told.
+            {
+                "trusted": False,
+                "trust_problem": "TRY_LATER",
+                "revocation_time": NOW + timedelta(hours=1),
+                "judged_at": NOW,
+            },
+            (Indication.INDETERMINATE, SubIndication.TRY_LATER),
+        ),
+        (
+            # Expired since; judged good at the proven signing time.
+            {"cert_valid_to": NOW + timedelta(days=1), "judged_at": NOW},
+            (Indication.TOTAL_PASSED, None),
         ),
         (
             {
@@ -133,7 +160,7 @@ def test_report_round_trips_through_json() -> None:
         trusted=True,
         signer=cert,
         chain=(cert,),
-        certificate_status=CertificateStatus("good", ("ocsp/embedded",)),
+        certificate_status=CertificateStatus("good", ("ocsp/embedded",), checked_at=NOW),
         signing_time=NOW,
         signing_time_attested=True,
         timestamp_valid=True,
@@ -144,6 +171,10 @@ def test_report_round_trips_through_json() -> None:
         Indication.TOTAL_PASSED, None, (sig,), NOW, "a" * 64, 10, RevocationPolicy.BOTH, ("CN=B",)
     )
     assert report_from_dict(report.to_dict()) == report
+    # Reports kept in the history before ``checked_at`` existed still load.
+    older = report.to_dict()
+    del older["signatures"][0]["certificate_status"]["checked_at"]
+    assert report_from_dict(older).signatures[0].certificate_status.checked_at is None
 
 
 def test_revocation_setting_is_checked() -> None:

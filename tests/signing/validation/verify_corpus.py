@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from asn1crypto import cms
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
 
@@ -316,3 +317,38 @@ ATTACKS: tuple[Attack, ...] = (
     Attack("shadow-hide-and-replace", "shadow", shadow_hide_and_replace),
 )
 """Attacks that apply to any signed PDF (the certification ones need a certifier)."""
+
+
+def many_signatures(signed: bytes, count: int) -> bytes:
+    """``count`` signature fields in one update, all holding copies of the one real signature.
+
+    Making 500 real signatures would take minutes (each re-reads the growing
+    file); copies exercise the same per-signature work of the verifier.
+    """
+    reader = PdfFileReader(io.BytesIO(signed))
+    original = reader.embedded_signatures[0].sig_object
+    writer = IncrementalPdfFileWriter(io.BytesIO(signed))
+    acro = writer.root["/AcroForm"]
+    new_fields = list(acro["/Fields"])
+    page_ref = writer.root["/Pages"]["/Kids"].raw_get(0)
+    for index in range(count - 1):
+        sig_dict = generic.DictionaryObject(
+            {generic.NameObject(k): original.raw_get(k) for k in original}
+        )
+        field = generic.DictionaryObject(
+            {
+                generic.NameObject("/FT"): generic.NameObject("/Sig"),
+                generic.NameObject("/T"): generic.TextStringObject(f"Copy{index}"),
+                generic.NameObject("/V"): writer.add_object(sig_dict),
+                generic.NameObject("/Type"): generic.NameObject("/Annot"),
+                generic.NameObject("/Subtype"): generic.NameObject("/Widget"),
+                generic.NameObject("/Rect"): generic.ArrayObject([generic.NumberObject(0)] * 4),
+                generic.NameObject("/P"): page_ref,
+            }
+        )
+        new_fields.append(writer.add_object(field))
+    acro["/Fields"] = generic.ArrayObject(new_fields)
+    writer.update_container(acro)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
