@@ -34,7 +34,7 @@ from signing.batch import ProgressCallback
 from signing.pades import SignOptions
 from signing.ports import Signer
 from signing.trust import TrustSettings
-from signing.validation import VerificationInputError, VerificationReport, Verifier
+from signing.validation import OpenedPdf, VerificationInputError, VerificationReport, Verifier
 
 __all__ = [
     "ObservedSignatureVerifier",
@@ -121,15 +121,35 @@ def sign_batch(
 
 
 class ObservedVerifier(Verifier):
-    """The app's :class:`~signing.validation.Verifier`, counting each verdict and its time."""
+    """The app's :class:`~signing.validation.Verifier`, counting each verdict and its time.
 
-    def verify(self, data: bytes, *, max_bytes: int | None = None) -> VerificationReport:
-        started = time.perf_counter()
+    A file refused before any signature is checked (not a PDF, too big, too
+    many signatures) counts as ``refused``, once, whichever call refused it.
+    """
+
+    def open(
+        self, data: bytes, *, max_bytes: int | None = None, max_signatures: int | None = None
+    ) -> OpenedPdf:
         try:
-            report = super().verify(data, max_bytes=max_bytes)
+            return super().open(data, max_bytes=max_bytes, max_signatures=max_signatures)
         except VerificationInputError:
             VERIFICATIONS.labels(VERIFICATION_REFUSED).inc()
             raise
+
+    def verify(
+        self,
+        data: bytes | OpenedPdf,
+        *,
+        max_bytes: int | None = None,
+        max_signatures: int | None = None,
+    ) -> VerificationReport:
+        started = time.perf_counter()
+        pdf = (
+            data
+            if isinstance(data, OpenedPdf)
+            else self.open(data, max_bytes=max_bytes, max_signatures=max_signatures)
+        )
+        report = super().verify(pdf)
         VERIFY_SECONDS.observe(time.perf_counter() - started)
         VERIFICATIONS.labels(report.indication.value).inc()
         return report
