@@ -61,16 +61,20 @@ def citizen(app: Flask, client: FlaskClient) -> Iterator[FlaskClient]:
     yield client
 
 
-def _formdata(app: Flask, data: dict[str, Any], **extra: Any) -> MultiDict[str, Any]:
+def _form_post(app: Flask, code: str, data: dict[str, Any], **extra: Any) -> MultiDict[str, Any]:
+    """What the page of form ``code`` posts for ``data``, plus the buttons in ``extra``."""
     with app.app_context():
-        compiled = compile_form(services(app).forms.in_force(CT01))
-    out: MultiDict[str, Any] = MultiDict()
-    for key, values in encode_formdata(compiled, data).items():
-        for value in values:
-            out.add(key, value)
+        compiled = compile_form(services(app).forms.in_force(code))
+    out: MultiDict[str, Any] = MultiDict(
+        [(k, v) for k, values in encode_formdata(compiled, data).items() for v in values]
+    )
     for key, value in extra.items():
         out.add(key, value)
     return out
+
+
+def _formdata(app: Flask, data: dict[str, Any], **extra: Any) -> MultiDict[str, Any]:
+    return _form_post(app, CT01, data, **extra)
 
 
 def _draft_id(app: Flask) -> str:
@@ -389,14 +393,7 @@ def _birth_case(app: Flask) -> dict[str, Any]:
 
 
 def _birth_formdata(app: Flask, data: dict[str, Any], **extra: Any) -> MultiDict[str, Any]:
-    with app.app_context():
-        compiled = compile_form(services(app).forms.in_force(BIRTH))
-    out: MultiDict[str, Any] = MultiDict(
-        [(k, v) for k, values in encode_formdata(compiled, data).items() for v in values]
-    )
-    for key, value in extra.items():
-        out.add(key, value)
-    return out
+    return _form_post(app, BIRTH, data, **extra)
 
 
 def test_a_locked_value_inside_a_group_is_checked_at_submission(
@@ -595,14 +592,7 @@ def _ms01_case(app: Flask, name_start: str) -> dict[str, Any]:
 
 
 def _ms01_formdata(app: Flask, data: dict[str, Any], **extra: Any) -> MultiDict[str, Any]:
-    with app.app_context():
-        compiled = compile_form(services(app).forms.in_force(MS01))
-    out: MultiDict[str, Any] = MultiDict(
-        [(k, v) for k, values in encode_formdata(compiled, data).items() for v in values]
-    )
-    for key, value in extra.items():
-        out.add(key, value)
-    return out
+    return _form_post(app, MS01, data, **extra)
 
 
 def _ms01_upload(
