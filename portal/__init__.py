@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         home,
         i18n,
         security,
+        static_files,
         verification,
     )
     from portal.auth import session as auth_session
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         PREFERRED_URL_SCHEME="https" if settings.resolved_cookie_secure else "http",
     )
     app.config.update(settings.extra)
+    static_files.init_app(app)
     if settings.proxy_count > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
