@@ -126,3 +126,14 @@ def test_readyz_covers_store_and_demo_signing(tmp_path: Path, seeded_sqlite: Pat
     finally:
         svc.signing.stop()
         svc.db.dispose()
+
+
+def test_readyz_tells_outsiders_only_states_and_probes_at_most_every_two_seconds(
+    client: FlaskClient,
+) -> None:
+    inside = client.get("/readyz").json["checks"]
+    again = client.get("/readyz").json["checks"]
+    assert again == inside  # the same run: latencies identical
+    outside = client.get("/readyz", environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert outside.status_code == 200
+    assert outside.json["checks"] == [{"name": c["name"], "status": c["status"]} for c in inside]
