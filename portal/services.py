@@ -24,6 +24,7 @@ from portal.ops.instrumented import (
     count_fixity_failures,
     count_prefill_failure,
 )
+from portal.ops.logs import current_request_id
 from portal.settings import Settings
 from signing.demo_services import DemoSigning
 from signing.validation import RevocationPolicy, TrustStore, Verifier
@@ -75,7 +76,7 @@ def build_services(settings: Settings) -> Services:
             data_dir=settings.data_dir,
         ),
     )
-    ledger = JobLedger(db)
+    ledger = JobLedger(db, correlation=current_request_id)
     signing = DemoSigning(
         settings.data_dir,
         pki_port=settings.pki_port,

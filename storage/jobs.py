@@ -15,6 +15,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -98,16 +99,34 @@ class JobRegistry:
         return sorted(self._jobs)
 
 
-class JobLedger:
-    """Reads and writes job rows; each call is its own short transaction."""
+REQUEST_ID_KEY = "_request_id"
+"""Payload key carrying the id of the request that started a job (taken out before the call)."""
 
-    def __init__(self, db: Database) -> None:
+job_request_id: ContextVar[str | None] = ContextVar("job_request_id", default=None)
+"""While a job runs: the id of the request that started it, for its log lines."""
+
+
+class JobLedger:
+    """Reads and writes job rows; each call is its own short transaction.
+
+    ``correlation`` gives the id of the request being served, if any: a job
+    created during a request carries it, and its log lines say it
+    (:data:`job_request_id`), wherever the job runs.
+    """
+
+    def __init__(
+        self, db: Database, *, correlation: Callable[[], str | None] | None = None
+    ) -> None:
         self.db = db
+        self.correlation = correlation
 
     def create(self, name: str, payload: Mapping[str, Any]) -> str:
         """Record a queued job and return its new id."""
         job_id = str(uuid.uuid4())
         clean = json.loads(json.dumps(dict(payload)))
+        request_id = self.correlation() if self.correlation else None
+        if request_id:
+            clean[REQUEST_ID_KEY] = request_id
         with self.db.unit_of_work() as session:
             session.add(JobRow(id=job_id, name=name, state=JobState.QUEUED, payload=clean, done=0))
         return job_id
@@ -181,6 +200,8 @@ def run_job(ledger: JobLedger, registry: JobRegistry, job_id: str) -> JobProgres
     ledger.update(job_id, state=JobState.RUNNING, started_at=utcnow())
     with ledger.db.unit_of_work() as session:
         payload = dict(session.get(JobRow, job_id).payload or {})  # type: ignore[union-attr]
+    token = job_request_id.set(payload.pop(REQUEST_ID_KEY, None))
+    log.info("job %s (%s) started", job_id, job.name)
     try:
         result = registry.lookup(job.name)(LedgerReporter(ledger, job_id), **payload)
     except EformsError as exc:
@@ -207,6 +228,8 @@ def run_job(ledger: JobLedger, registry: JobRegistry, job_id: str) -> JobProgres
             result=json.loads(json.dumps(result, default=str)),
             finished_at=utcnow(),
         )
+    finally:
+        job_request_id.reset(token)
     return ledger.get(job_id)
 
 

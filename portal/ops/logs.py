@@ -19,6 +19,7 @@ from flask import Flask, g, has_request_context, request
 from werkzeug.wrappers import Response
 
 from forms_builder.identifiers import mask_identifier
+from storage.jobs import job_request_id
 
 _IDENTIFIER = re.compile(r"(?<!\d)\d{10}(?:\d{2}|-\d{3})?(?!\d)")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
@@ -41,8 +42,11 @@ class MaskingFilter(logging.Filter):
         for key, value in list(vars(record).items()):
             if key not in _STANDARD and isinstance(value, str):
                 setattr(record, key, mask_text(value))
-        if has_request_context() and not hasattr(record, "request_id"):
-            record.request_id = getattr(g, "request_id", None)
+        if not hasattr(record, "request_id"):
+            if has_request_context():
+                record.request_id = getattr(g, "request_id", None)
+            elif job_request_id.get() is not None:
+                record.request_id = job_request_id.get()  # a job started by that request
         return True
 
 

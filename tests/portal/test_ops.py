@@ -137,3 +137,22 @@ def test_readyz_tells_outsiders_only_states_and_probes_at_most_every_two_seconds
     outside = client.get("/readyz", environ_base={"REMOTE_ADDR": "203.0.113.9"})
     assert outside.status_code == 200
     assert outside.json["checks"] == [{"name": c["name"], "status": c["status"]} for c in inside]
+
+
+def test_a_job_started_by_a_request_carries_its_request_id(app: Flask) -> None:
+    from flask import g
+
+    from storage.jobs import REQUEST_ID_KEY
+    from storage.schema.jobs import JobRow
+
+    built = services(app)
+    built.job_registry.register("test.noop", lambda progress: {"ok": True})
+    with app.test_request_context("/"):
+        g.request_id = "0123456789abcdef0123456789abcdef"
+        job_id = built.jobs.submit("test.noop", {})
+    done = built.jobs.wait(job_id, timeout=30)
+    assert done.state.value == "succeeded", done.error_message
+    with built.db.unit_of_work() as session:
+        row = session.get(JobRow, job_id)
+        assert row is not None
+        assert row.payload[REQUEST_ID_KEY] == "0123456789abcdef0123456789abcdef"

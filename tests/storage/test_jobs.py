@@ -178,3 +178,35 @@ def test_a_separate_worker_process_runs_jobs_the_web_app_queued(tmp_path: Path) 
         assert done.state is JobState.SUCCEEDED, (done, err[-2000:])
         assert done.result["objects"] == 1
         built.jobs.shutdown()
+
+
+def test_the_request_id_travels_with_the_job_into_its_log_lines(
+    db: Database, registry: JobRegistry
+) -> None:
+    """A job created while a request is served logs with that request's id (issue 11)."""
+    import logging
+
+    from portal.ops.logs import MaskingFilter
+    from storage.jobs import job_request_id
+
+    seen: list[str | None] = []
+
+    def reports(progress: JobReporter) -> dict[str, Any]:
+        record = logging.LogRecord("eforms.job", logging.INFO, __file__, 1, "working", None, None)
+        MaskingFilter().filter(record)
+        seen.append(getattr(record, "request_id", None))
+        return {"inside": job_request_id.get()}
+
+    registry.register("test.reports", reports)
+    current: list[str | None] = ["5f0c1d2e3a4b5c6d7e8f901234567890"]
+    queue = ThreadJobQueue(JobLedger(db, correlation=lambda: current[0]), registry, workers=1)
+    try:
+        done = queue.wait(queue.submit("test.reports", {}), timeout=30)
+        current[0] = None
+        plain = queue.wait(queue.submit("test.reports", {}), timeout=30)
+    finally:
+        queue.shutdown()
+    assert done.state is JobState.SUCCEEDED, done.error_message
+    assert done.result == {"inside": "5f0c1d2e3a4b5c6d7e8f901234567890"}
+    assert seen[0] == "5f0c1d2e3a4b5c6d7e8f901234567890"
+    assert plain.result == {"inside": None}  # nothing leaks into the next job
