@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
 
-from portal.accounts import authenticate, find_or_create_federated_citizen
+from portal.accounts import Role, authenticate, find_or_create_federated_citizen
 from portal.accounts.services import LoginPolicy
 from portal.auth.forms import LoginForm
 from portal.auth.session import PortalUser, audit, client_ip, current_account
@@ -73,14 +73,31 @@ def login() -> str | Response:
                 policy=policy,
                 source_ip=client_ip(),
             )
-        if result.account is not None:
+        if result.account is not None and _citizen_must_use_oidc(result.account):
+            audit(
+                "auth.login",
+                outcome=Outcome.DENIED,
+                object_type="user",
+                object_id=result.account.username,
+                details={"reason": "citizen_password_login_off"},
+            )
+            flash(
+                _(
+                    "Công dân đăng nhập bằng tài khoản định danh điện tử (nút đăng nhập quốc gia "
+                    "bên dưới), không dùng mật khẩu."
+                ),
+                "error",
+            )
+            status = 403
+        elif result.account is not None:
             next_url = _safe_next(request.args.get("next"))
             session.clear()
             login_user(PortalUser(result.account))
             return redirect(next_url or url_for("home.index"))
-        assert result.error is not None
-        flash(error_message(result.error), "error")
-        status = result.error.http_status
+        else:
+            assert result.error is not None
+            flash(error_message(result.error), "error")
+            status = result.error.http_status
     elif request.method == "POST":
         status = 400
     return make_response(
@@ -89,6 +106,12 @@ def login() -> str | Response:
         ),
         status,
     )
+
+
+def _citizen_must_use_oidc(account: Any) -> bool:
+    """Outside demo mode, citizens log in through the national identity provider only."""
+    settings = services().settings
+    return not settings.demo and bool(settings.oidc_issuer) and set(account.roles) <= {Role.CITIZEN}
 
 
 @bp.post("/logout")

@@ -32,6 +32,12 @@ def seed(app: Flask, with_dossiers: bool) -> None:
     (``eforms pki init`` first; its OCSP/CRL/TSA are served while seeding).
     """
     svc = services(app)
+    if not (svc.settings.demo or svc.settings.allow_demo_in_production):
+        raise click.ClickException(
+            "Dữ liệu mẫu chỉ dùng ở chế độ thử nghiệm (EFORMS_DEMO=1); cài đặt này đang chạy "
+            "thật (EFORMS_DEMO=0). / Demo data is for demo mode only (EFORMS_DEMO=1); this "
+            "installation runs for real (EFORMS_DEMO=0)."
+        )
     if not svc.db.has_schema():
         svc.db.upgrade()
     accounts = seed_demo(svc.db)

@@ -45,6 +45,16 @@ def test_seed_then_tamper_makes_verify_fail_naming_the_row(
     assert "audit event id 3" in result.output
 
 
+def test_demo_seed_is_refused_outside_demo_mode(env: dict[str, str]) -> None:
+    real = {**env, "EFORMS_DEMO": "0"}
+    assert run(real, "db", "upgrade")[0] == 0
+    result = CliRunner().invoke(cli, ["demo", "seed", "--no-dossiers"], env=real)
+    assert result.exit_code == 1
+    assert "EFORMS_DEMO=0" in result.output and "demo mode only" in result.output
+    code, out = run(real, "users", "list")
+    assert "citizen" not in out
+
+
 def test_users_create_grant_list(env: dict[str, str]) -> None:
     run(env, "db", "upgrade")
     run(env, "demo", "seed", "--no-dossiers")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from portal import create_app
 from portal.accounts import Role, grant_role
-from portal.demo import DEMO_CITIZEN_ID
+from portal.demo import DEMO_CITIZEN_ID, DEMO_PASSWORD
 from portal.services import services
 from storage.audit import AuditFilter, search_events
 from storage.schema import UserRow
@@ -179,3 +179,32 @@ def test_tampered_state_is_refused(oidc_app: Flask) -> None:
 
 def test_oidc_disabled_without_issuer(client) -> None:  # type: ignore[no-untyped-def]
     assert client.get("/login/oidc").status_code == 404
+
+
+def test_outside_demo_mode_citizens_use_the_provider_not_a_password(
+    tmp_path: Path, seeded_sqlite: Path, provider: OIDCProvider
+) -> None:
+    settings = make_settings(
+        tmp_path / "real",
+        oidc_issuer=provider.issuer,
+        oidc_client_id="eforms",
+        oidc_client_secret="s3cret",
+        demo=False,
+        allow_demo_in_production=True,  # the seeded demo accounts stand in for real ones
+    )
+    install_seeded_db(seeded_sqlite, settings.data_dir)
+    app = create_app(settings)
+    try:
+        client = app.test_client()
+        refused = client.post("/login", data={"username": "citizen", "password": DEMO_PASSWORD})
+        assert refused.status_code == 403
+        assert "tài khoản định danh điện tử" in refused.get_data(as_text=True)
+        assert client.get("/citizen/").status_code in (302, 401)
+        staff = app.test_client().post(
+            "/login", data={"username": "officer", "password": DEMO_PASSWORD}
+        )
+        assert staff.status_code == 302  # staff keep their local login
+        _, landing = _login_through_provider(app)
+        assert landing  # the provider still logs the citizen in
+    finally:
+        services(app).db.dispose()
