@@ -174,3 +174,6 @@ def grant(username: str) -> str | Response:
     return make_response(
         render_template("admin/grant_form.html", form=form, username=username), status
     )
+
+
+from portal.admin import jobs as _jobs  # noqa: E402,F401  (registers the job pages on bp)
