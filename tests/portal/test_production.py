@@ -68,8 +68,12 @@ def test_refuses_to_start_with_demo_data(tmp_path: Path, own_postgres: PostgresS
     url = own_postgres.create_database("demo_check")
     env = _env(tmp_path, url, free_port())
     subprocess.run([EFORMS, "db", "upgrade"], env=env, check=True, capture_output=True)
+    # Seeded while the installation was a demo, then switched to production.
     subprocess.run(
-        [EFORMS, "demo", "seed", "--no-dossiers"], env=env, check=True, capture_output=True
+        [EFORMS, "demo", "seed", "--no-dossiers"],
+        env={**env, "EFORMS_DEMO": "1"},
+        check=True,
+        capture_output=True,
     )
     result = subprocess.run(
         [EFORMS, "serve", "--production"], env=env, capture_output=True, text=True, timeout=60
