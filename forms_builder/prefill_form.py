@@ -43,6 +43,7 @@ __all__ = [
     "form_value",
     "prefill_hints",
     "prefilled_data",
+    "put_path",
     "row_binding_key",
     "typed_subjects",
     "with_locked",
@@ -136,7 +137,7 @@ def prefilled_data(
     for bound in bound_fields(definition):
         value = _bound_value(bound, values, code_lists)
         if value is not None:
-            _put(data, bound.path, value)
+            put_path(data, bound.path, value)
     return data
 
 
@@ -200,7 +201,7 @@ def fill_empty(
             continue
         found, current = extract_path(merged, bound.path)
         if not found or _blank(current):
-            _put(merged, bound.path, value)
+            put_path(merged, bound.path, value)
     return merged
 
 
@@ -221,7 +222,7 @@ def with_locked(
     for bound in bound_fields(definition):
         value = _bound_value(bound, locked, code_lists)
         if value is not None:
-            _put(merged, bound.path, value)
+            put_path(merged, bound.path, value)
     return merged
 
 
@@ -341,7 +342,8 @@ def _choice(f: Field, value: Any, code_lists: CodeLists) -> str | None:
     return None
 
 
-def _put(data: dict[str, Any], path: str, value: Any) -> None:
+def put_path(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``value`` at dotted ``path`` in ``data``, making the groups on the way."""
     *parents, last = path.split(".")
     target = data
     for key in parents:

@@ -45,6 +45,7 @@ from forms_builder.prefill_form import (
     json_copy,
     prefill_hints,
     prefilled_data,
+    put_path,
     typed_subjects,
     with_locked,
 )
@@ -403,13 +404,7 @@ def _with_attachments(
     for path in attachment_fields(definition):
         files = [a.reference() for a in draft.attachments if a.field == path]
         if files:
-            *parents, last = path.split(".")
-            target = merged
-            for key in parents:
-                if not isinstance(target.get(key), dict):
-                    target[key] = {}
-                target = target[key]
-            target[last] = files
+            put_path(merged, path, files)
     return merged
 
 
