@@ -25,8 +25,10 @@ from portal.ops.instrumented import (
     count_prefill_failure,
 )
 from portal.ops.logs import current_request_id
-from portal.settings import Settings
+from portal.settings import Settings, split_paths
+from signing.configured import ConfiguredSigning, CscConfig, Pkcs11Config, SigningDirectory
 from signing.demo_services import DemoSigning
+from signing.errors import DemoSigningDisabledError
 from signing.validation import RevocationPolicy, TrustStore, Verifier
 from storage.backup import make_backup_job
 from storage.db import Database
@@ -52,9 +54,10 @@ class Services:
     job_ledger: JobLedger
     """Job state and progress in the database (``recent()``, ``get(id)``)."""
     jobs: JobQueue
-    signing: DemoSigning
-    """Demo PKI, its OCSP/CRL/TSA and the CSC remote-signing server; ``start()`` serves them
-    (and refuses in production mode, where the demo keys must not sign)."""
+    signing: SigningDirectory
+    """Who signs with which key: the demo PKI (``start()`` serves its OCSP/CRL/TSA and CSC
+    server, and refuses in production mode) or the configured PKCS#11 token or remote
+    signing service (``EFORMS_SIGNING_BACKEND``)."""
     forms: FormService
     verifier: Verifier
     """Signature verification with the configured trust store (``EFORMS_VERIFY_*``);
@@ -77,14 +80,7 @@ def build_services(settings: Settings) -> Services:
         ),
     )
     ledger = JobLedger(db, correlation=current_request_id)
-    signing = DemoSigning(
-        settings.data_dir,
-        pki_port=settings.pki_port,
-        csc_port=settings.csc_port,
-        # Production mode (EFORMS_DEMO=0) never signs with the demo keys, unless the
-        # operator runs the demo on purpose (the same override as `serve --production`).
-        enabled=settings.demo or settings.allow_demo_in_production,
-    )
+    signing = build_signing(settings)
     built = Services(
         settings=settings,
         db=db,
@@ -172,12 +168,62 @@ def _prefill_config(settings: Settings) -> PrefillConfig:
     )
 
 
-def _verification_trust(settings: Settings, signing: DemoSigning) -> Callable[[], TrustStore]:
+def build_signing(settings: Settings) -> SigningDirectory:
+    """The demo PKI, or the token or remote service ``EFORMS_SIGNING_BACKEND`` names."""
+    if settings.signing_backend == "demo":
+        return DemoSigning(
+            settings.data_dir,
+            pki_port=settings.pki_port,
+            csc_port=settings.csc_port,
+            # Production mode (EFORMS_DEMO=0) never signs with the demo keys, unless the
+            # operator runs the demo on purpose (the same override as `serve --production`).
+            enabled=settings.demo or settings.allow_demo_in_production,
+        )
+    csc = (
+        CscConfig(settings.csc_url, settings.csc_client_id, settings.csc_client_secret)
+        if settings.csc_url
+        else None
+    )
+    pkcs11 = (
+        Pkcs11Config(
+            module=settings.pkcs11_module,
+            token_label=settings.pkcs11_token,
+            pin=settings.pkcs11_pin,
+            key_label=settings.pkcs11_key_label,
+        )
+        if settings.signing_backend == "pkcs11"
+        else None
+    )
+    return ConfiguredSigning(
+        backend=settings.signing_backend,
+        trust_roots=tuple(Path(p) for p in split_paths(settings.verify_trust_roots)),
+        ca_certs=tuple(Path(p) for p in split_paths(settings.signing_ca_certs)),
+        tsa_url=settings.tsa_url,
+        images_dir=Path(settings.signing_images_dir) if settings.signing_images_dir else None,
+        pkcs11=pkcs11,
+        csc=csc,
+        leader_title=settings.signing_leader_title,
+    )
+
+
+def demo_signing(built: Services) -> DemoSigning:
+    """The demo PKI's services; refused when the installation signs with real keys."""
+    if isinstance(built.signing, DemoSigning):
+        return built.signing
+    raise DemoSigningDisabledError(
+        "Bản cài đặt ký bằng khóa thật (EFORMS_SIGNING_BACKEND="
+        f"{built.settings.signing_backend}); lệnh này chỉ dùng cho PKI demo.",
+        "This installation signs with real keys (EFORMS_SIGNING_BACKEND="
+        f"{built.settings.signing_backend}); this command is for the demo PKI only.",
+    )
+
+
+def _verification_trust(settings: Settings, signing: SigningDirectory) -> Callable[[], TrustStore]:
     """The configured PEM roots, or the demo PKI's root when none are configured."""
-    paths = [Path(p.strip()) for p in settings.verify_trust_roots.split(",") if p.strip()]
+    paths = [Path(p) for p in split_paths(settings.verify_trust_roots)]
     if paths:
         return lambda: TrustStore.from_pem_files(paths)
-    return lambda: TrustStore.from_trust_settings(signing.pki.trust())
+    return lambda: TrustStore.from_trust_settings(signing.trust())
 
 
 def services(app: Flask | None = None) -> Services:

@@ -144,6 +144,35 @@ class Settings:
     """Loopback port of the demo PKI's OCSP, CRL and TSA (written into the demo certificates)."""
     csc_port: int = 0
     """Port of the demo CSC remote-signing server; 0 picks a free one."""
+    signing_backend: str = "demo"
+    """Where leaders' and agencies' keys are: ``demo`` (the demo PKI, demo mode only),
+    ``pkcs11`` (a token or HSM, ``EFORMS_PKCS11_*``) or ``csc`` (a remote signing
+    service, ``EFORMS_CSC_*``). Outside ``demo``, ``EFORMS_VERIFY_TRUST_ROOTS`` and
+    ``EFORMS_TSA_URL`` are needed too."""
+    pkcs11_module: str = ""
+    """Path of the PKCS#11 library of the token or HSM (``libsofthsm2.so``, a vendor module)."""
+    pkcs11_token: str = ""
+    """Label of the token holding the signing keys."""
+    pkcs11_pin: str = field(default="", repr=False)
+    """User PIN of that token."""
+    pkcs11_key_label: str = "{identity}"
+    """Label of each key and its certificate on the token; ``{identity}`` becomes the
+    leader's user name or the agency's id (e.g. ``seal-{identity}``)."""
+    csc_url: str = ""
+    """Base URL of a remote signing service (CSC API v2). Citizens sign their forms with
+    it (credentials listed for their personal ID); with ``EFORMS_SIGNING_BACKEND=csc``
+    leaders and agencies too (credentials listed for the user name or agency id)."""
+    csc_client_id: str = ""
+    csc_client_secret: str = field(default="", repr=False)
+    tsa_url: str = ""
+    """RFC 3161 timestamp authority for signatures at B-T and above (real backends)."""
+    signing_ca_certs: str = ""
+    """PEM files of intermediate CAs, comma separated, that help build certificate paths."""
+    signing_images_dir: str = ""
+    """Folder of appearance images: ``<user name>.png`` (a leader's signature) and
+    ``<agency id>.png`` (the agency's seal), transparent PNG."""
+    signing_leader_title: str = "THỦ TRƯỞNG CƠ QUAN"
+    """Title printed above a leader's signature (real backends)."""
     verify_trust_roots: str = ""
     """PEM files of the verification trust anchors, separated by commas (production: the
     national roots); empty trusts the demo PKI's root."""
@@ -223,6 +252,7 @@ class Settings:
         self._check_outbox()
         self._check_prefill()
         self._check_object_store()
+        self._check_signing()
         if self.default_locale not in ("vi", "en"):
             raise SettingsError(
                 "EFORMS_DEFAULT_LOCALE phải là 'vi' hoặc 'en'.",
@@ -325,6 +355,64 @@ class Settings:
                         details={"variable": variable},
                     )
 
+    def _check_signing(self) -> None:
+        backend = self.signing_backend
+        if backend not in ("demo", "pkcs11", "csc"):
+            raise SettingsError(
+                "EFORMS_SIGNING_BACKEND phải là 'demo', 'pkcs11' hoặc 'csc'.",
+                "EFORMS_SIGNING_BACKEND must be 'demo', 'pkcs11' or 'csc'.",
+                details={"variable": "EFORMS_SIGNING_BACKEND"},
+            )
+        needed = {
+            "demo": (),
+            "pkcs11": ("pkcs11_module", "pkcs11_token", "pkcs11_pin"),
+            "csc": ("csc_url", "csc_client_id", "csc_client_secret"),
+        }[backend]
+        if backend != "demo":
+            needed += ("verify_trust_roots", "tsa_url")
+        for name in needed:
+            if not getattr(self, name):
+                variable = f"EFORMS_{name.upper()}"
+                raise SettingsError(
+                    f"EFORMS_SIGNING_BACKEND={backend} cần {variable}.",
+                    f"EFORMS_SIGNING_BACKEND={backend} needs {variable}.",
+                    details={"variable": variable},
+                )
+        if self.csc_url and not (self.csc_client_id and self.csc_client_secret):
+            raise SettingsError(
+                "EFORMS_CSC_URL cần EFORMS_CSC_CLIENT_ID và EFORMS_CSC_CLIENT_SECRET.",
+                "EFORMS_CSC_URL needs EFORMS_CSC_CLIENT_ID and EFORMS_CSC_CLIENT_SECRET.",
+                details={"variable": "EFORMS_CSC_CLIENT_ID"},
+            )
+        for name in ("csc_url", "tsa_url"):
+            url = getattr(self, name)
+            if url and not url.startswith(("http://", "https://")):
+                raise SettingsError(
+                    f"EFORMS_{name.upper()} phải là địa chỉ http:// hoặc https://.",
+                    f"EFORMS_{name.upper()} must be an http:// or https:// URL.",
+                    details={"variable": f"EFORMS_{name.upper()}"},
+                )
+        if "{identity}" not in self.pkcs11_key_label:
+            raise SettingsError(
+                "EFORMS_PKCS11_KEY_LABEL phải chứa {identity} (tên đăng nhập hoặc mã cơ quan).",
+                "EFORMS_PKCS11_KEY_LABEL must contain {identity} (user name or agency id).",
+                details={"variable": "EFORMS_PKCS11_KEY_LABEL"},
+            )
+        paths = [("pkcs11_module", self.pkcs11_module)] if backend == "pkcs11" else []
+        paths += [("signing_ca_certs", p) for p in split_paths(self.signing_ca_certs)]
+        if backend != "demo":
+            paths += [("verify_trust_roots", p) for p in split_paths(self.verify_trust_roots)]
+        if self.signing_images_dir:
+            paths.append(("signing_images_dir", self.signing_images_dir))
+        for name, path in paths:
+            if not Path(path).exists():
+                variable = f"EFORMS_{name.upper()}"
+                raise SettingsError(
+                    f"{variable}: không tìm thấy {path}.",
+                    f"{variable}: {path} does not exist.",
+                    details={"variable": variable, "path": str(path)},
+                )
+
     def ensure_secret_key(self) -> str:
         """The configured secret, or one generated once and kept in the data dir."""
         if self.secret_key:
@@ -338,6 +426,11 @@ class Settings:
         with os.fdopen(fd, "w") as fh:
             fh.write(key)
         return key
+
+
+def split_paths(value: str) -> list[str]:
+    """The paths of a comma-separated setting, blanks dropped."""
+    return [p.strip() for p in value.split(",") if p.strip()]
 
 
 def _convert(key: str, raw: str, annotation: Any) -> Any:

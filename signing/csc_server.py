@@ -39,14 +39,18 @@ API = "/csc/v2/"
 
 @dataclass(frozen=True)
 class Credential:
-    """A key the service signs with on behalf of ``user_id`` after ``pin``."""
+    """A key the service signs with on behalf of ``user_id`` after ``pin``.
+
+    ``pin`` ``None``: the client's own authorisation is enough (implicit mode, SCAL1),
+    as for an organisation's seal used by its server.
+    """
 
     credential_id: str
     user_id: str
     key: PrivateKeyTypes
     certificates: tuple[x509.Certificate, ...]
     """The signer's certificate first, then its chain."""
-    pin: str
+    pin: str | None
 
 
 @dataclass
@@ -234,12 +238,16 @@ def _info(state: _State, params: dict[str, Any]) -> dict[str, Any]:
             "validFrom": validity["not_before"].native.strftime("%Y%m%d%H%M%SZ"),
             "validTo": validity["not_after"].native.strftime("%Y%m%d%H%M%SZ"),
         },
-        "auth": {
-            "mode": "explicit",
-            "expression": "PIN",
-            "objects": [{"type": "Password", "id": "PIN", "format": "N", "label": "PIN"}],
-        },
-        "SCAL": "SCAL2",
+        "auth": (
+            {"mode": "implicit"}
+            if cred.pin is None
+            else {
+                "mode": "explicit",
+                "expression": "PIN",
+                "objects": [{"type": "Password", "id": "PIN", "format": "N", "label": "PIN"}],
+            }
+        ),
+        "SCAL": "SCAL1" if cred.pin is None else "SCAL2",
         "multisign": 1000,
         "lang": "vi",
     }
@@ -248,7 +256,7 @@ def _info(state: _State, params: dict[str, Any]) -> dict[str, Any]:
 def _authorize(state: _State, params: dict[str, Any]) -> dict[str, Any]:
     cred = _credential(state, params)
     pins = [a.get("value") for a in params.get("authData", []) if a.get("id") == "PIN"]
-    if not pins or not secrets.compare_digest(str(pins[0]), cred.pin):
+    if cred.pin is not None and (not pins or not secrets.compare_digest(str(pins[0]), cred.pin)):
         raise CscError(400, "invalid_request", "Invalid PIN")
     hashes_ = frozenset(base64.b64decode(h) for h in params.get("hashes", []))
     if len(hashes_) != int(params.get("numSignatures", len(hashes_))):

@@ -12,24 +12,26 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 
 from signing import appearance as appearances
 from signing.csc_client import CscClient
 from signing.csc_server import CscTestServer
 from signing.demo_images import seal_png, signature_png
-from signing.demo_pki import DEFAULT_PORT, DEMO_PIN, DemoPKI, identity
+from signing.demo_pki import DEFAULT_PORT, DEMO_PIN, IDENTITIES, DemoPKI, identity
 from signing.errors import DemoSigningDisabledError, PkiError, UnknownIdentityError
-from signing.model import AppearanceKind
+from signing.model import VIETNAM_TIME, AppearanceKind
 from signing.pkcs12_signer import Pkcs12Signer
 from signing.pki_server import PkiServer
 from signing.ports import Signer
 from signing.remote_signer import RemoteSigner
+from signing.trust import TrustSettings
 
-VIETNAM_TIME = timezone(timedelta(hours=7))
-"""Vietnam has no daylight saving time: a fixed +07:00 offset is exact."""
 DEMO_CSC_CLIENT = "eforms-portal"
+DEMO_LEADER = "leader"
+DEMO_AGENCY = "000.00.00.H56"
+_IDENTITY_IDS = frozenset(i.id for i in IDENTITIES)
 
 
 @dataclass
@@ -92,11 +94,37 @@ class DemoSigning:
     def remote_client(self) -> CscClient:
         return CscClient(self.csc_url, DEMO_CSC_CLIENT, self._csc_secret)
 
+    def trust(self) -> TrustSettings:
+        """The demo root, intermediate and TSA."""
+        return self.pki.trust()
+
+    def leader_identity(self, username: str) -> str:
+        """The demo identity of the same name, else the demo leader."""
+        return username if username in _IDENTITY_IDS else DEMO_LEADER
+
+    def seal_identity(self, agency_id: str) -> str:
+        """The demo organisation certificate of the agency, else the demo home agency's."""
+        return agency_id if agency_id in _IDENTITY_IDS else DEMO_AGENCY
+
+    @property
+    def citizen_signing(self) -> bool:
+        return self.enabled
+
+    @property
+    def leader_pin_required(self) -> bool:
+        """Demo keys open with the demo PIN."""
+        return False
+
+    def citizen_signer(self, personal_id: str, *, pin: str) -> Signer:
+        """Every demo citizen signs remotely with the demo citizen's credential."""
+        return self.signer("citizen", pin=pin, remote=True)
+
     def signer(
-        self, identity_id: str, *, pin: str = DEMO_PIN, remote: bool | None = None
+        self, identity_id: str, *, pin: str | None = None, remote: bool | None = None
     ) -> Signer:
         """The signer of a demo identity; citizens sign remotely unless ``remote`` says no."""
         self._require_enabled()
+        pin = DEMO_PIN if pin is None else pin
         ident = identity(identity_id)
         if ident.key == "token":
             raise UnknownIdentityError(
@@ -125,9 +153,18 @@ class DemoSigning:
         )
 
     def appearance(
-        self, identity_id: str, kind: AppearanceKind, *, when: datetime | None = None
+        self,
+        identity_id: str,
+        kind: AppearanceKind,
+        *,
+        name: str | None = None,
+        title: str | None = None,
+        when: datetime | None = None,
     ) -> appearances.Appearance | None:
-        """The Decree 30 appearance of ``kind`` for a demo identity, with demo images."""
+        """The Decree 30 appearance of ``kind`` for a demo identity, with demo images.
+
+        The names and titles are the demo certificates' (``name`` and ``title`` are ignored).
+        """
         ident = identity(identity_id)
         agency = ident.organization or ident.common_name
         if kind is AppearanceKind.LEADER:

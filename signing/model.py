@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
+
+VIETNAM_TIME = timezone(timedelta(hours=7))
+"""Vietnam has no daylight saving time: a fixed +07:00 offset is exact."""
 
 
 class PadesLevel(enum.Enum):

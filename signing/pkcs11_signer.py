@@ -10,7 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import pkcs11
 import pkcs11.exceptions as p11_errors
+from asn1crypto import x509
 from pyhanko.config.pkcs11 import TokenCriteria
 from pyhanko.sign.general import SigningError as PyHankoSigningError
 from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
@@ -32,6 +34,8 @@ class Pkcs11Signer:
     """Path of the PKCS#11 library (``libsofthsm2.so``, a vendor HSM module)."""
     cert_label: str | None = None
     """Label of the certificate object; defaults to ``key_label``."""
+    ca_chain: tuple[x509.Certificate, ...] = ()
+    """CA certificates to embed beside the signer's (when the token holds only the signer's)."""
 
     @contextmanager
     def open(self) -> Iterator[PyHankoSigner]:
@@ -59,6 +63,7 @@ class Pkcs11Signer:
                 key_label=self.key_label,
                 cert_label=self.cert_label or self.key_label,
                 other_certs_to_pull=None,
+                ca_chain=list(self.ca_chain) or None,
             )
             try:
                 signer.signing_cert  # noqa: B018 (loads key and certificate now)
@@ -71,3 +76,15 @@ class Pkcs11Signer:
             yield signer
         finally:
             session.close()
+
+
+def check_token(module: str, token_label: str) -> None:
+    """The module loads and a token labelled ``token_label`` is present (no login)."""
+    try:
+        pkcs11.lib(module).get_token(token_label=token_label)
+    except (p11_errors.PKCS11Error, OSError, RuntimeError) as exc:
+        raise KeyUnavailableError(
+            f"Không thấy thiết bị ký '{token_label}' qua thư viện {module}.",
+            f"Token '{token_label}' not found through {module} ({type(exc).__name__}: {exc}).",
+            details={"token": token_label, "module": module},
+        ) from exc

@@ -7,6 +7,7 @@ real PostgreSQL server that the suite starts once (Debian's ``postgresql``).
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -115,3 +116,38 @@ def login(client: FlaskClient, username: str, password: str = DEMO_PASSWORD) -> 
     """Log ``client`` in; CSRF is off in the ``app`` fixture."""
     response = client.post("/login", data={"username": username, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+@pytest.fixture(scope="session")
+def softhsm_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The one SoftHSM2 token folder of the session (``SOFTHSM2_CONF`` points at it).
+
+    SoftHSM reads its configuration once per process, when the PKCS#11 library is
+    first initialised: every token a test creates must live in this folder.
+    """
+    if not (shutil.which("softhsm2-util") and shutil.which("pkcs11-tool")):
+        pytest.skip("SoftHSM2 / OpenSC not installed (make install)")
+    directory = tmp_path_factory.mktemp("softhsm")
+    (directory / "tokens").mkdir()
+    conf = directory / "softhsm2.conf"
+    conf.write_text(
+        f"directories.tokendir = {directory / 'tokens'}\nobjectstore.backend = file\n"
+        "log.level = ERROR\n"
+    )
+    previous = os.environ.get("SOFTHSM2_CONF")
+    os.environ["SOFTHSM2_CONF"] = str(conf)
+    yield directory
+    if previous is None:
+        os.environ.pop("SOFTHSM2_CONF", None)
+    else:
+        os.environ["SOFTHSM2_CONF"] = previous
+
+
+def softhsm_tokens_changed(module: str = "/usr/lib/softhsm/libsofthsm2.so") -> None:
+    """Let this process see tokens created since the PKCS#11 library was first loaded.
+
+    SoftHSM lists its slots when initialised; pyHanko keeps the library loaded.
+    """
+    import pkcs11
+
+    pkcs11.lib(module).reinitialize()

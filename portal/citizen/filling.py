@@ -191,6 +191,7 @@ def _page(
         attached=attached,
         label_of=_labeller(compiled.definition),
         draft_token=None if draft else new_draft_token(),
+        citizen_signing=services().signing.citizen_signing,
         prefill=_hints(compiled, result, form.submission_data()),
         notices=result.notices,
         draft=draft,
@@ -506,14 +507,18 @@ def _submit(compiled: CompiledForm, form: DefinitionForm, draft: Draft) -> Any:
     return redirect(url_for("citizen.receipt", code=dossier.code), code=303)
 
 
-def _citizen_signer(built: Services) -> Callable[[bytes], bytes] | None:
-    """Remote signing (CSC) of the filled form when the citizen asked for it (demo identity)."""
+def _citizen_signer(built: Services, account: Any) -> Callable[[bytes], bytes] | None:
+    """Remote signing (CSC) of the filled form when the citizen asked for it.
+
+    The credential is the one the remote signing service lists for the citizen's personal
+    ID (in the demo, the demo citizen's).
+    """
     if request.form.get("sign") != "1":
         return None
     pin = request.form.get("sign_pin", "")
     signing = built.signing.start()
-    signer = signing.signer("citizen", pin=pin, remote=True)
-    trust = signing.pki.trust()
+    signer = signing.citizen_signer(account.personal_id or "", pin=pin)
+    trust = signing.trust()
 
     def sign(pdf: bytes) -> bytes:
         options = SignOptions(level=PadesLevel.B_T, field_name="citizen_1")
@@ -542,7 +547,7 @@ def _submit_with(
             base_url=built.settings.resolved_base_url,
             code_lists=compiled.code_lists,
             source_ip=client_ip(),
-            sign=_citizen_signer(built),
+            sign=_citizen_signer(built, account),
         ),
         policy=built.dossier_policy,
     )

@@ -9,7 +9,7 @@ import click
 from flask import Flask
 
 from portal.cli.context import with_app
-from portal.services import services
+from portal.services import demo_signing, services
 from signing.demo_pki import DEMO_PIN, IDENTITIES, DemoPKI
 
 
@@ -53,7 +53,7 @@ def root(app: Flask, output: Path) -> None:
 @with_app
 def serve(app: Flask) -> None:
     """Serve OCSP, CRLs, the TSA and the CSC test server on loopback until Ctrl-C."""
-    demo = services(app).signing.start()
+    demo = demo_signing(services(app)).start()
     click.echo(f"OCSP/CRL/TSA at {demo.pki.base_url}; CSC v2 at {demo.csc_url}. Ctrl-C stops.")
     try:
         while True:

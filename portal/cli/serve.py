@@ -9,6 +9,7 @@ from portal.ops.outbox_runner import start_outbox
 from portal.ops.production import ProductionServer, gunicorn_options, refuse_demo
 from portal.services import services
 from portal.settings import Settings
+from signing.demo_services import DemoSigning
 
 
 @click.command("serve")
@@ -42,8 +43,9 @@ def serve(host: str | None, port: int | None, production: bool) -> None:
     start_outbox(app)
     if settings.demo:
         # Demo PKI services (OCSP, CRL, TSA) and the CSC remote-signing server, in process.
-        demo_signing = services(app).signing.start()
-        click.echo(f"Demo PKI at {demo_signing.pki.base_url}, CSC v2 at {demo_signing.csc_url}")
+        signing = services(app).signing.start()
+        if isinstance(signing, DemoSigning):
+            click.echo(f"Demo PKI at {signing.pki.base_url}, CSC v2 at {signing.csc_url}")
     click.echo(f"eforms đang chạy tại / is running at http://{host}:{port}/")
     run_simple(host, port, app, threaded=True, use_reloader=False)
 

@@ -1,4 +1,8 @@
-"""``eforms sign``: sign a PDF with a demo identity (PAdES B-B to B-LTA)."""
+"""``eforms sign``: sign a PDF as a leader, officer or agency (PAdES B-B to B-LTA).
+
+The key is the installation's (``EFORMS_SIGNING_BACKEND``): a demo identity, the key
+of that label on the PKCS#11 token, or the remote credential of that user id.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from portal.cli.context import with_app
 from portal.ops.instrumented import sign_document
 from portal.services import services
 from signing.demo_pki import DEMO_PIN
+from signing.demo_services import DemoSigning
 from signing.model import AppearanceKind, PadesLevel, UnknownStatusPolicy
 from signing.pades import SignOptions
 
@@ -30,8 +35,8 @@ from signing.pades import SignOptions
     "--as",
     "identity_id",
     required=True,
-    help="Demo identity: citizen, officer, leader, an agency id such as "
-    "000.00.00.H56, or revoked/expired/weak/stranger (tests).",
+    help="Who signs: a leader's user name or an agency id such as 000.00.00.H56 "
+    "(demo: also citizen, officer, revoked/expired/weak/stranger).",
 )
 @click.option(
     "--level",
@@ -50,11 +55,15 @@ from signing.pades import SignOptions
 @click.option(
     "--field", "field_name", default=None, help="Signature field name (default: next free)."
 )
-@click.option("--pin", default=DEMO_PIN, show_default=True, help="PIN of the key.")
+@click.option(
+    "--pin",
+    default=None,
+    help=f"PIN of the key (demo: {DEMO_PIN}; PKCS#11: EFORMS_PKCS11_PIN unless given).",
+)
 @click.option(
     "--remote/--local",
     default=None,
-    help="Sign through the CSC test server (default: citizens remote, others local).",
+    help="Demo only: sign through the CSC test server (default: citizens remote, others local).",
 )
 @click.option(
     "--unknown-status",
@@ -72,28 +81,36 @@ def sign(
     level: str,
     appearance: str,
     field_name: str | None,
-    pin: str,
+    pin: str | None,
     remote: bool | None,
     unknown_status: str,
 ) -> None:
-    """Ký số tệp PDF / Sign a PDF as a demo identity; earlier signatures stay valid."""
+    """Ký số tệp PDF / Sign a PDF; earlier signatures stay valid."""
     _check_output_folder(output)
-    demo = services(app).signing.start()
+    signing = services(app).signing.start()
     try:
         kind = AppearanceKind(appearance)
+        if isinstance(signing, DemoSigning):
+            signer = signing.signer(identity_id, pin=pin, remote=remote)
+        elif remote is not None:
+            raise click.BadParameter(
+                "chỉ dùng với PKI demo. / only for the demo PKI.", param_hint="'--remote'"
+            )
+        else:
+            signer = signing.signer(identity_id, pin=pin)
         result = sign_document(
             input_pdf.read_bytes(),
-            signer=demo.signer(identity_id, pin=pin, remote=remote),
-            trust=demo.pki.trust(),
+            signer=signer,
+            trust=signing.trust(),
             options=SignOptions(
                 level=PadesLevel(level),
-                appearance=demo.appearance(identity_id, kind),
+                appearance=signing.appearance(identity_id, kind),
                 field_name=field_name,
                 unknown_status=UnknownStatusPolicy(unknown_status),
             ),
         )
     finally:
-        demo.stop()
+        signing.stop()
     _write_atomically(output, result.pdf)
     for warning in result.warnings:
         click.echo(f"Cảnh báo / Warning: {warning}", err=True)

@@ -32,7 +32,7 @@ from eforms.errors import EformsError
 from portal.accounts import Role
 from portal.auth.session import audit, current_account, require_role
 from portal.dossiers.access import acting_user
-from portal.dossiers.results import DEMO_AGENCY, DEMO_IDENTITY_IDS, DEMO_LEADER, store_for_citizen
+from portal.dossiers.results import store_for_citizen
 from portal.ops.instrumented import sign_batch
 from portal.services import Services, services
 from signing import AppearanceKind, PadesLevel, SignOptions
@@ -85,7 +85,13 @@ def batch_sign_job(built: Services) -> Any:
     """The job function bound to ``built`` (registered as ``results.batch_sign``)."""
 
     def run(
-        progress: Any, *, codes: list[str], username: str, user_id: int, agency_ids: list[str]
+        progress: Any,
+        *,
+        codes: list[str],
+        username: str,
+        user_id: int,
+        agency_ids: list[str],
+        leader_name: str | None = None,
     ) -> dict[str, Any]:
         user = ActingUser(username, Actor.LEADER, frozenset(agency_ids), user_id)
         ready, refused = _drafts(built, codes, user)
@@ -96,8 +102,8 @@ def batch_sign_job(built: Services) -> Any:
         leader_offsets = {"prepared": 0, "signed": n, "done": 2 * n}
         progress.report(0, total, "prepared")
         signing = built.signing.start()
-        trust = signing.pki.trust()
-        leader_id = username if username in DEMO_IDENTITY_IDS else DEMO_LEADER
+        trust = signing.trust()
+        leader_id = signing.leader_identity(username)
         order = list(ready)
         leader_items = sign_batch(
             [ready[c][1] for c in order],
@@ -105,7 +111,7 @@ def batch_sign_job(built: Services) -> Any:
             trust=trust,
             options=SignOptions(
                 level=PadesLevel.B_LT,
-                appearance=signing.appearance(leader_id, AppearanceKind.LEADER),
+                appearance=signing.appearance(leader_id, AppearanceKind.LEADER, name=leader_name),
             ),
             progress=lambda done, _t, phase: progress.report(
                 leader_offsets[phase] + done, total, "leader signatures"
@@ -124,7 +130,7 @@ def batch_sign_job(built: Services) -> Any:
         sealed: dict[str, bytes] = {}
         handled = 0
         for agency_id, items in by_agency.items():
-            seal_id = agency_id if agency_id in DEMO_IDENTITY_IDS else DEMO_AGENCY
+            seal_id = signing.seal_identity(agency_id)
             results = sign_batch(
                 [pdf for _c, pdf in items],
                 signer=signing.signer(seal_id),
@@ -197,6 +203,7 @@ def start() -> Response:
             "codes": codes,
             "username": account.username,
             "user_id": account.id,
+            "leader_name": account.full_name,
             "agency_ids": sorted(account.agencies_for(Role.LEADER)),
         },
     )

@@ -1,16 +1,15 @@
 """Result pages: the officer drafts, the leader approves and signs, people download.
 
 Kept apart from :mod:`portal.dossiers.views` (one blueprint of its own).
-Signing uses the demo signing services: a leader account signs with the
-demo identity of the same name (else ``leader``), the agency seals with the
-demo organisation certificate of its id (else the demo home agency).
+Signing uses the installation's signing directory (:mod:`signing.configured`):
+the demo PKI, a PKCS#11 token or a remote signing service.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, flash, redirect, url_for
+from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
@@ -34,26 +33,35 @@ from portal.i18n import error_message
 from portal.ops.instrumented import sign_document
 from portal.services import Services, services
 from signing import AppearanceKind, PadesLevel, SignOptions
-from signing.demo_identities import IDENTITIES
 from storage.audit import Outcome
 from storage.schema import AgencyRow
 
 bp = Blueprint("results", __name__)
 
-DEMO_IDENTITY_IDS = {i.id for i in IDENTITIES}
-DEMO_LEADER = "leader"
-DEMO_AGENCY = "000.00.00.H56"
 
+def result_signer(
+    svc: Services,
+    *,
+    leader: str,
+    agency_id: str,
+    leader_name: str | None = None,
+    pin: str | None = None,
+) -> SignResult:
+    """Leader signature (blue, PAdES B-LT) then agency seal (red, overlapping), as one call.
 
-def result_signer(svc: Services, *, leader: str, agency_id: str) -> SignResult:
-    """Leader signature (blue, PAdES B-LT) then agency seal (red, overlapping), as one call."""
+    The keys are the installation's (``EFORMS_SIGNING_BACKEND``): in the demo, the demo
+    identity of the leader's user name (else ``leader``) and of the agency (else the demo
+    home agency); otherwise the token keys or remote credentials of the same names.
+    """
     signing = svc.signing.start()
-    trust = signing.pki.trust()
-    leader_id = leader if leader in DEMO_IDENTITY_IDS else DEMO_LEADER
-    agency = agency_id if agency_id in DEMO_IDENTITY_IDS else DEMO_AGENCY
+    trust = signing.trust()
+    leader_id = signing.leader_identity(leader)
+    agency = signing.seal_identity(agency_id)
 
-    leader_signer = signing.signer(leader_id)
+    leader_signer = signing.signer(leader_id, pin=pin)
     seal_signer = signing.signer(agency)
+    leader_look = signing.appearance(leader_id, AppearanceKind.LEADER, name=leader_name)
+    seal_look = signing.appearance(agency, AppearanceKind.SEAL)
 
     def sign(pdf: bytes) -> bytes:
         signed = sign_document(
@@ -62,7 +70,7 @@ def result_signer(svc: Services, *, leader: str, agency_id: str) -> SignResult:
             trust=trust,
             options=SignOptions(
                 level=PadesLevel.B_LT,
-                appearance=signing.appearance(leader_id, AppearanceKind.LEADER),
+                appearance=leader_look,
             ),
         )
         sealed = sign_document(
@@ -71,7 +79,7 @@ def result_signer(svc: Services, *, leader: str, agency_id: str) -> SignResult:
             trust=trust,
             options=SignOptions(
                 level=PadesLevel.B_LT,
-                appearance=signing.appearance(agency, AppearanceKind.SEAL),
+                appearance=seal_look,
             ),
         )
         return sealed.pdf
@@ -124,7 +132,13 @@ def approve_sign(code: str) -> Response:
                 "Bạn không có quyền phê duyệt hồ sơ này.",
                 "You may not approve this dossier.",
             )
-        sign = result_signer(svc, leader=account.username, agency_id=dossier.agency_id)
+        sign = result_signer(
+            svc,
+            leader=account.username,
+            agency_id=dossier.agency_id,
+            leader_name=account.full_name,
+            pin=request.form.get("sign_pin") or None,
+        )
         with svc.db.unit_of_work() as session:
             issued = approve_and_sign(
                 session,

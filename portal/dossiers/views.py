@@ -168,6 +168,7 @@ def show(code: str) -> str:
         procedure=procedure,
         actions=actions,
         now=utcnow(),
+        signing_pin_required=services().signing.leader_pin_required,
     )
 
 

@@ -6,6 +6,9 @@ import requests
 
 from portal.ops.health import Probe, http_probe
 from portal.services import Services
+from signing.configured import ConfiguredSigning
+from signing.demo_services import DemoSigning
+from signing.pkcs11_signer import check_token
 
 
 def readiness_probes(svc: Services) -> list[Probe]:
@@ -39,7 +42,7 @@ def readiness_probes(svc: Services) -> list[Probe]:
                 "Redis (EFORMS_JOB_BROKER_URL) is unreachable; background jobs will wait.",
             )
         )
-    if svc.signing.serving:
+    if isinstance(svc.signing, DemoSigning) and svc.signing.serving:
         probes.append(
             http_probe(
                 "signing.demo_pki",
@@ -58,6 +61,8 @@ def readiness_probes(svc: Services) -> list[Probe]:
                 "The remote signing service (CSC) does not answer.",
             )
         )
+    if isinstance(svc.signing, ConfiguredSigning):
+        probes.extend(_configured_signing_probes(svc.signing))
     for name, url in (
         ("prefill.population", settings.prefill_population_url),
         ("prefill.enterprise", settings.prefill_enterprise_url),
@@ -73,6 +78,42 @@ def readiness_probes(svc: Services) -> list[Probe]:
                     "without prefill. Check the network and the access credentials.",
                 )
             )
+    return probes
+
+
+def _configured_signing_probes(signing: ConfiguredSigning) -> list[Probe]:
+    probes = [
+        http_probe(
+            "signing.tsa",
+            signing.tsa_url,
+            remedy_vi="Dịch vụ cấp dấu thời gian (EFORMS_TSA_URL) không trả lời; chưa ký được "
+            "kết quả.",
+            remedy_en="The timestamp authority (EFORMS_TSA_URL) does not answer; results "
+            "cannot be signed.",
+        )
+    ]
+    token = signing.pkcs11
+    if token is not None:
+        probes.append(
+            Probe(
+                "signing.pkcs11",
+                lambda: check_token(token.module, token.token_label),
+                "Không thấy thiết bị ký PKCS#11 (EFORMS_PKCS11_MODULE, EFORMS_PKCS11_TOKEN): "
+                "kiểm tra HSM/token đã cắm và thư viện đúng.",
+                "The PKCS#11 token (EFORMS_PKCS11_MODULE, EFORMS_PKCS11_TOKEN) is not found: "
+                "check the HSM or token is connected and the library is right.",
+            )
+        )
+    remote = signing.csc
+    if remote is not None:
+        probes.append(
+            Probe(
+                "signing.remote",
+                lambda: _csc_info(remote.base_url),
+                "Dịch vụ ký số từ xa (EFORMS_CSC_URL) không trả lời.",
+                "The remote signing service (EFORMS_CSC_URL) does not answer.",
+            )
+        )
     return probes
 
 

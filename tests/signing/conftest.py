@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
 import socket
 import subprocess
 from collections.abc import Callable, Iterator
@@ -29,6 +28,7 @@ from signing.demo_pki import DEMO_PIN, DemoPKI
 from signing.model import PadesLevel
 from signing.pki_server import PkiServer
 from signing.trust import TrustSettings
+from tests.conftest import softhsm_tokens_changed
 
 SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 
@@ -186,19 +186,9 @@ class Token:
 
 
 @pytest.fixture(scope="session")
-def softhsm_token(pki: DemoPKI, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Token]:
-    """A fresh SoftHSM2 token in a temp dir holding the leader's key and chain."""
-    if not (shutil.which("softhsm2-util") and shutil.which("pkcs11-tool")):
-        pytest.skip("SoftHSM2 / OpenSC not installed (make install)")
-    directory = tmp_path_factory.mktemp("softhsm")
-    (directory / "tokens").mkdir()
-    conf = directory / "softhsm2.conf"
-    conf.write_text(
-        f"directories.tokendir = {directory / 'tokens'}\nobjectstore.backend = file\n"
-        "log.level = ERROR\n"
-    )
-    previous = os.environ.get("SOFTHSM2_CONF")
-    os.environ["SOFTHSM2_CONF"] = str(conf)
+def softhsm_token(pki: DemoPKI, softhsm_dir: Path) -> Token:
+    """A fresh SoftHSM2 token in the session's token folder holding the leader's key and chain."""
+    directory = softhsm_dir
     token = Token(label="eforms-test", pin="246810", key_label="leader")
     run = _runner(directory)
     run(
@@ -253,11 +243,8 @@ def softhsm_token(pki: DemoPKI, tmp_path_factory: pytest.TempPathFactory) -> Ite
             "--id",
             cert_id,
         )
-    yield token
-    if previous is None:
-        os.environ.pop("SOFTHSM2_CONF", None)
-    else:
-        os.environ["SOFTHSM2_CONF"] = previous
+    softhsm_tokens_changed(SOFTHSM_MODULE)
+    return token
 
 
 def _runner(cwd: Path) -> Callable[..., None]:
