@@ -19,11 +19,13 @@ that one remote call signs every document's digest.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import hashlib
 import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from asn1crypto import cms, x509
 from cryptography.exceptions import InvalidSignature
@@ -76,6 +78,58 @@ class PendingSignature:
     def digest_to_sign(self) -> bytes:
         """Hash of :attr:`data_to_sign` with :attr:`digest` (what signHash receives)."""
         return hashlib.new(self.digest.value, self.signed_attributes).digest()
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON values (bytes in base64), for a web app to keep between the steps.
+
+        Whoever keeps it must protect it against changes (the portal signs it).
+        """
+        check = dataclasses.asdict(self.check)
+        check["valid_from"] = self.check.valid_from.isoformat()
+        check["valid_to"] = self.check.valid_to.isoformat()
+        check["warnings"] = list(self.check.warnings)
+        return {
+            "prepared_pdf": _b64(self.prepared_pdf),
+            "document_digest": _b64(self.document_digest),
+            "reserved_region": [self.reserved_region_start, self.reserved_region_end],
+            "signed_attributes": _b64(self.signed_attributes),
+            "certificate": _b64(self.certificate),
+            "chain": [_b64(c) for c in self.chain],
+            "digest": self.digest.value,
+            "level": self.level.value,
+            "field_name": self.field_name,
+            "check": check,
+        }
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> PendingSignature:
+        """The inverse of :meth:`to_json`."""
+        check = dict(value["check"])
+        check["valid_from"] = datetime.fromisoformat(check["valid_from"])
+        check["valid_to"] = datetime.fromisoformat(check["valid_to"])
+        check["warnings"] = tuple(check["warnings"])
+        start, end = value["reserved_region"]
+        return cls(
+            prepared_pdf=_unb64(value["prepared_pdf"]),
+            document_digest=_unb64(value["document_digest"]),
+            reserved_region_start=int(start),
+            reserved_region_end=int(end),
+            signed_attributes=_unb64(value["signed_attributes"]),
+            certificate=_unb64(value["certificate"]),
+            chain=tuple(_unb64(c) for c in value["chain"]),
+            digest=DigestAlgorithm(value["digest"]),
+            level=PadesLevel(value["level"]),
+            field_name=str(value["field_name"]),
+            check=CertificateCheck(**check),
+        )
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text, validate=True)
 
 
 async def prepare_external(

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, g, request
+from flask import Flask, g, jsonify, request
 from flask_babel import gettext
 from flask_login import LoginManager, UserMixin, current_user
 from flask_login import login_required as _login_required
@@ -109,7 +109,21 @@ def require_role(*roles: Role) -> Callable[[F], F]:
                 )
             return view(*args, **kwargs)
 
-        return _login_required(wrapper)  # type: ignore[return-value]
+        logged_in = _login_required(wrapper)
+
+        @functools.wraps(view)
+        def api_aware(*args: Any, **kwargs: Any) -> Any:
+            if current_account() is None and request.path.startswith("/api/"):
+                # API clients get a JSON 401, not a redirect to the login page.
+                body = {
+                    "code": "auth.required",
+                    "message": "Cần đăng nhập / Login required.",
+                    "status": 401,
+                }
+                return jsonify(error=body), 401
+            return logged_in(*args, **kwargs)
+
+        return api_aware  # type: ignore[return-value]
 
     return decorator
 
