@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -72,6 +73,12 @@ def _backfill(tmp_path: Path) -> Path:
     }
     (bundle / "dossier.json").write_text(json.dumps(manifest, ensure_ascii=False))
     return bundle
+
+
+def _job_state(session: requests.Session, url: str) -> str:
+    match = re.search(r'id="job-state">([a-z]+)<', session.get(url, timeout=10).text)
+    assert match, url
+    return match.group(1)
 
 
 def _csrf(html: str) -> str:
@@ -144,6 +151,38 @@ def test_write_through_one_read_through_the_other(
             for base in (a, b, a, b, a, b)
         ]
         assert codes == [200, 200, 200, 200, 200, 429]
+
+        # Background jobs run in a Celery worker of their own: the administrator starts
+        # a backup through A, nothing runs it until the worker starts, and B follows it.
+        admin = requests.Session()
+        token = _csrf(admin.get(f"{a}/login", timeout=10).text)
+        admin.post(
+            f"{a}/login",
+            data={"username": "admin", "password": "Demo@2026", "csrf_token": token},
+            timeout=10,
+        )
+        jobs_page = admin.get(f"{a}/admin/cong-viec", timeout=10).text
+        started = admin.post(
+            f"{a}/admin/sao-luu", data={"csrf_token": _csrf(jobs_page)}, timeout=10
+        )
+        assert started.status_code == 200 and "/admin/cong-viec/" in started.url
+        job_path = started.url.split(a, 1)[1]
+        assert _job_state(admin, b + job_path) == "queued"
+        worker_env = {**shared_env, "EFORMS_DATA_DIR": str(tmp_path / "worker")}
+        procs.append(
+            subprocess.Popen(
+                [EFORMS, "jobs", "worker", "--concurrency", "1"],
+                env=worker_env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        deadline = time.monotonic() + 120
+        while (state := _job_state(admin, b + job_path)) not in ("succeeded", "failed"):
+            assert time.monotonic() < deadline, f"the backup job is still {state}"
+            time.sleep(1)
+        assert state == "succeeded", admin.get(b + job_path, timeout=10).text[-3000:]
+        assert list((tmp_path / "worker" / "backups").iterdir()), "no backup written"
     finally:
         for proc in procs:
             proc.terminate()
