@@ -74,6 +74,13 @@ class DisposalRefusedError(ArchiveError):
     http_status = 409
 
 
+class DisposalNotPermittedError(DisposalRefusedError):
+    """The person may not take this disposal step on these packages (another agency's)."""
+
+    code = "archive.disposal_not_permitted"
+    http_status = 403
+
+
 class DeletionIncompleteError(ArchiveError):
     """A final deletion stopped part-way (store error); running it again finishes it."""
 

@@ -10,20 +10,25 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from archive.builder import build_package
 from archive.codes import AccessMode, DocumentRole, RetentionCode
 from archive.errors import ArchiveError
-from archive.ingest import ingest
+from archive.ingest import IngestResult, ingest
 from archive.ports import SignatureVerifier
 from archive.record import AuditEvent, DocumentRecord, DossierRecord, StatusChange
 from dossiers import Document, DocumentKind, Status, get_dossier
 from eforms.errors import EformsError
-from portal.services import Services
-from storage.ports import ObjectStore
+from portal.services import Services, archive_verifier
+from storage.audit import AuditEntry, Outcome, record_event
+from storage.ports import JobReporter, ObjectStore
 from storage.schema import AgencyRow, ArchiveQueueRow, ProcedureRow
 
 _ROLES = {
@@ -113,26 +118,193 @@ def pending_dossiers(built: Services) -> list[str]:
         return [r.dossier_code for r in rows]
 
 
+WAITING = ("pending", "failed")
+"""Queue states an archivist can still ingest: not tried yet, or refused last time."""
+
+
+@dataclass(frozen=True)
+class QueuedDossier:
+    """A closed dossier waiting in the archive queue, as the archivist's page lists it."""
+
+    code: str
+    procedure_code: str
+    procedure_name_vi: str
+    procedure_name_en: str
+    agency_id: str
+    closed_at: datetime | None
+    outcome: Status
+    """The status the dossier was closed from: result issued, rejected or withdrawn."""
+    signed_result: bool
+    """Whether a signed result is among its documents (it is re-verified at ingest)."""
+    queue_state: str
+    """``pending``, or ``failed`` (refused last time; ``detail`` says why)."""
+    detail: str | None
+
+
+def _queued(session: Session, row: ArchiveQueueRow) -> QueuedDossier:
+    dossier = get_dossier(session, row.dossier_code)
+    procedure = session.get(ProcedureRow, dossier.procedure_code)
+    closing = [h for h in dossier.history if h.to_status is Status.CLOSED]
+    return QueuedDossier(
+        code=dossier.code,
+        procedure_code=dossier.procedure_code,
+        procedure_name_vi=procedure.name_vi if procedure else dossier.procedure_code,
+        procedure_name_en=procedure.name_en if procedure else dossier.procedure_code,
+        agency_id=dossier.agency_id,
+        closed_at=dossier.closed_at,
+        outcome=(closing[-1].from_status or Status.CLOSED) if closing else dossier.status,
+        signed_result=any(d.signed for d in dossier.documents_of(DocumentKind.RESULT)),
+        queue_state=row.state,
+        detail=row.detail,
+    )
+
+
+def waiting_dossiers(built: Services) -> list[str]:
+    """Codes of the dossiers an archivist can ingest (pending or refused before), oldest first."""
+    with built.db.unit_of_work() as session:
+        return list(
+            session.scalars(
+                select(ArchiveQueueRow.dossier_code)
+                .where(ArchiveQueueRow.state.in_(WAITING))
+                .order_by(ArchiveQueueRow.queued_at)
+            )
+        )
+
+
+def archive_queue(built: Services, *, limit: int = 200) -> list[QueuedDossier]:
+    """Closed dossiers waiting to be archived (pending or refused before), oldest first."""
+    with built.db.unit_of_work() as session:
+        rows = session.scalars(
+            select(ArchiveQueueRow)
+            .where(ArchiveQueueRow.state.in_(WAITING))
+            .order_by(ArchiveQueueRow.queued_at)
+            .limit(limit)
+        ).all()
+        return [_queued(session, row) for row in rows]
+
+
+def archive_dossier(
+    built: Services, verifier: SignatureVerifier, code: str, *, actor: str
+) -> IngestResult:
+    """Package the closed dossier ``code`` and ingest it; all or nothing.
+
+    The SIP is built in a temporary folder and removed afterwards. Ingest
+    refuses with every problem (marking the queue entry ``failed``) and never
+    leaves part of a package stored or indexed; a dossier that cannot even be
+    packaged (open, a file changed in storage) is marked ``failed`` and audited
+    here.
+    """
+    with tempfile.TemporaryDirectory(prefix="eforms-sip-") as tmp:
+        try:
+            sip = build_package(dossier_record(built, code), out_dir=Path(tmp), verifier=verifier)
+        except EformsError as exc:
+            _packaging_failed(built, code, actor, exc)
+            raise
+        return ingest(
+            sip.path, db=built.db, store=built.object_store, verifier=verifier, actor=actor
+        )
+
+
+def _packaging_failed(built: Services, code: str, actor: str, exc: EformsError) -> None:
+    with built.db.unit_of_work() as session:
+        queued = session.get(ArchiveQueueRow, code)
+        if queued is not None:
+            queued.state, queued.detail = "failed", f"{exc.code}: {exc.message_en}"[:2000]
+        record_event(
+            session,
+            AuditEntry(
+                actor=actor,
+                action="archive.ingest",
+                outcome=Outcome.FAILURE,
+                object_type="archive_package",
+                object_id=code,
+                details={"stage": "build", "error": exc.code, "message": exc.message_en},
+            ),
+        )
+
+
 def archive_pending(
     built: Services, verifier: SignatureVerifier, *, actor: str, limit: int | None = None
 ) -> list[tuple[str, str]]:
     """Package and ingest queued dossiers; return (code, outcome) for each.
 
-    A refused or failing dossier is reported and the others go on; ingest
-    marks the queue entry ``ingested`` or ``failed``.
+    A refused or failing dossier is reported and the others go on; the queue
+    entry is marked ``ingested`` or ``failed``.
     """
     outcomes = []
     for code in pending_dossiers(built)[:limit]:
-        with tempfile.TemporaryDirectory(prefix="eforms-sip-") as tmp:
-            try:
-                sip = build_package(
-                    dossier_record(built, code), out_dir=Path(tmp), verifier=verifier
-                )
-                ingest(
-                    sip.path, db=built.db, store=built.object_store, verifier=verifier, actor=actor
-                )
-            except EformsError as exc:
-                outcomes.append((code, f"{exc.code}: {exc.message_en}"))
-                continue
+        try:
+            archive_dossier(built, verifier, code, actor=actor)
+        except EformsError as exc:
+            outcomes.append((code, f"{exc.code}: {exc.message_en}"))
+            continue
         outcomes.append((code, "ingested"))
     return outcomes
+
+
+INGEST_JOB = "archive.ingest_queue"
+"""Background job the archivist's queue page starts: package and ingest chosen dossiers."""
+
+MAX_PROBLEMS_SHOWN = 20
+
+
+def _failure(code: str, exc: EformsError) -> dict[str, object]:
+    problems = exc.details.get("problems", [])
+    return {
+        "code": code,
+        "error": exc.code,
+        "vi": exc.message_vi,
+        "en": exc.message_en,
+        "problems": [
+            {"vi": p["message_vi"], "en": p["message_en"], "path": p["path"]}
+            for p in problems[:MAX_PROBLEMS_SHOWN]
+        ],
+    }
+
+
+def _success(code: str, result: IngestResult) -> dict[str, object]:
+    return {
+        "code": code,
+        "package_id": result.package_id,
+        "files": result.files,
+        "expires_at": result.expires_at.isoformat() if result.expires_at else "permanent",
+    }
+
+
+def _not_waiting(code: str) -> EformsError:
+    return ArchiveError(
+        f"Hồ sơ {code} không còn trong hàng đợi lưu trữ (đã nộp lưu, hoặc chưa kết thúc).",
+        f"Dossier {code} is no longer waiting in the archive queue (already ingested, "
+        "or not closed).",
+        code="archive.not_queued",
+    )
+
+
+def ingest_queue_job(built: Services) -> Callable[..., dict[str, object]]:
+    """The job ``archive.ingest_queue``: ``codes`` (empty: every waiting dossier), ``actor``.
+
+    One dossier at a time, progress after each; a refused dossier is listed
+    with its reasons in both languages and the others go on. The result is
+    ``{"ingested": [{code, package_id, files, expires_at}], "failed": [...]}``.
+    """
+
+    def run(progress: JobReporter, *, codes: list[str], actor: str) -> dict[str, object]:
+        waiting = set(waiting_dossiers(built))
+        todo = list(dict.fromkeys(codes)) if codes else waiting_dossiers(built)
+        verifier = archive_verifier(built)
+        ingested: list[dict[str, object]] = []
+        failed: list[dict[str, object]] = []
+        progress.report(0, len(todo), "")
+        for done, code in enumerate(todo, 1):
+            try:
+                if code not in waiting:
+                    raise _not_waiting(code)
+                result = archive_dossier(built, verifier, code, actor=actor)
+            except EformsError as exc:
+                failed.append(_failure(code, exc))
+            else:
+                ingested.append(_success(code, result))
+            progress.report(done, len(todo), code)
+        return {"ingested": ingested, "failed": failed}
+
+    return run

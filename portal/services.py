@@ -131,7 +131,8 @@ def register_result_jobs(built: Services) -> None:
 
 
 def register_archive_jobs(built: Services) -> None:
-    """The archive's background jobs: the fixity audit (scheduled or started by hand).
+    """The archive's background jobs: the fixity audit (scheduled or started by hand),
+    and packaging and ingesting closed dossiers from the archive queue (archivist's page).
 
     Objects failing the audit are counted in the metrics as the job ends.
     """
@@ -149,6 +150,9 @@ def register_archive_jobs(built: Services) -> None:
         return {"run_id": report.run_id, "totals": report.totals, "scope": report.scope}
 
     built.job_registry.register("archive.fixity_audit", fixity)
+    from portal.archive_records import INGEST_JOB, ingest_queue_job
+
+    built.job_registry.register(INGEST_JOB, ingest_queue_job(built))
 
 
 def _prefill_config(settings: Settings) -> PrefillConfig:

@@ -8,7 +8,11 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive.errors import DisposalRefusedError, PackageNotFoundError
+from archive.errors import (
+    DisposalNotPermittedError,
+    DisposalRefusedError,
+    PackageNotFoundError,
+)
 from storage.audit import AuditEntry, Outcome, record_event
 from storage.schema.archive import ArchiveHoldPackageRow, ArchiveHoldRow, ArchivePackageRow
 
@@ -31,6 +35,19 @@ def refused(step: Reason, reasons: Sequence[Reason]) -> DisposalRefusedError:
         f"Không thể {step[0]}: " + "; ".join(vi for vi, _ in reasons) + ".",
         f"Cannot {step[1]}: " + "; ".join(en for _, en in reasons) + ".",
         details={"reasons": [en for _, en in reasons]},
+    )
+
+
+def not_permitted(
+    step: Reason, reasons: Sequence[Reason], *, outside: Sequence[tuple[str, str]]
+) -> DisposalNotPermittedError:
+    """Like :func:`refused`, for a person who may not take ``step`` on these packages;
+    ``outside`` lists (package id, owning agency) for the audit trail."""
+    base = refused(step, reasons)
+    return DisposalNotPermittedError(
+        base.message_vi,
+        base.message_en,
+        details={**base.details, "outside": [list(pair) for pair in outside]},
     )
 
 

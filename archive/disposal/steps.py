@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,10 +18,13 @@ from archive.disposal.checks import (
     Reason,
     audit,
     held,
+    not_permitted,
     now_utc,
     package_row,
     refused,
 )
+from archive.errors import DisposalNotPermittedError
+from storage.audit import Outcome
 from storage.db import Database
 from storage.schema.archive import ArchiveDisposalRow, ArchivePackageRow
 
@@ -111,55 +114,109 @@ def approve_disposal(
     *,
     actor: str,
     decision_ref: str,
+    approver_agencies: Collection[str],
     now: datetime | None = None,
 ) -> list[str]:
-    """A second person approves with the decision reference; packages go to the bin."""
+    """A second person approves with the decision reference; packages go to the bin.
+
+    ``approver_agencies`` are the agencies whose leadership ``actor`` belongs to:
+    the head of the agency that owns the records decides their destruction, so
+    every package of the proposal must belong to one of them. Otherwise
+    :class:`DisposalNotPermittedError` (403) names the packages and their
+    agencies, nothing changes, and a ``denied`` audit event is kept.
+    """
     now = now or now_utc()
+    try:
+        with db.unit_of_work() as session:
+            row = session.get(ArchiveDisposalRow, disposal_id)
+            _check_approval(session, row, disposal_id, actor, decision_ref, approver_agencies)
+            assert row is not None  # _check_approval refuses a missing proposal
+            reasons = []
+            for pid in row.package_ids:
+                reasons += _reasons(session, package_row(session, pid), now)
+            if reasons:
+                raise refused(APPROVE, reasons)
+            row.state, row.approved_by, row.approved_at = "approved", actor, now
+            row.decision_ref = decision_ref
+            for pid in row.package_ids:
+                package_row(session, pid).state = "in_bin"
+                audit(
+                    session,
+                    actor,
+                    "archive.disposal.approve",
+                    pid,
+                    disposal=disposal_id,
+                    decision_ref=decision_ref,
+                )
+            return list(row.package_ids)
+    except DisposalNotPermittedError as exc:
+        _record_denial(db, exc, actor, disposal_id, approver_agencies)
+        raise
+
+
+def _record_denial(
+    db: Database,
+    exc: DisposalNotPermittedError,
+    actor: str,
+    disposal_id: int,
+    approver_agencies: Collection[str],
+) -> None:
+    """One ``denied`` event per package outside the approver's agencies (own transaction:
+    the refused one was rolled back)."""
     with db.unit_of_work() as session:
-        row = session.get(ArchiveDisposalRow, disposal_id)
-        if row is None or row.state != "proposed":
-            raise refused(
-                APPROVE,
-                [
-                    (
-                        f"không có đề xuất {disposal_id} đang chờ duyệt",
-                        f"no open proposal {disposal_id}",
-                    )
-                ],
-            )
-        if actor == row.proposed_by:
-            raise refused(
-                APPROVE,
-                [
-                    (
-                        "người phê duyệt phải khác người đề xuất",
-                        "the approver must not be the proposer",
-                    )
-                ],
-            )
-        if not decision_ref.strip():
-            raise refused(
-                APPROVE,
-                [("cần số, ký hiệu quyết định hủy", "a decision reference is required")],
-            )
-        reasons = []
-        for pid in row.package_ids:
-            reasons += _reasons(session, package_row(session, pid), now)
-        if reasons:
-            raise refused(APPROVE, reasons)
-        row.state, row.approved_by, row.approved_at = "approved", actor, now
-        row.decision_ref = decision_ref
-        for pid in row.package_ids:
-            package_row(session, pid).state = "in_bin"
+        for pid, agency_id in exc.details["outside"]:
             audit(
                 session,
                 actor,
                 "archive.disposal.approve",
                 pid,
+                outcome=Outcome.DENIED,
                 disposal=disposal_id,
-                decision_ref=decision_ref,
+                agency_id=agency_id,
+                approver_agencies=sorted(approver_agencies),
             )
-        return list(row.package_ids)
+
+
+def _check_approval(
+    session: Session,
+    row: ArchiveDisposalRow | None,
+    disposal_id: int,
+    actor: str,
+    decision_ref: str,
+    approver_agencies: Collection[str],
+) -> None:
+    """Refuse an approval of a missing proposal, by the proposer, by a leader of another
+    agency than the packages', or without a decision reference."""
+    if row is None or row.state != "proposed":
+        raise refused(
+            APPROVE,
+            [(f"không có đề xuất {disposal_id} đang chờ duyệt", f"no open proposal {disposal_id}")],
+        )
+    if actor == row.proposed_by:
+        raise refused(
+            APPROVE,
+            [("người phê duyệt phải khác người đề xuất", "the approver must not be the proposer")],
+        )
+    owners = {pid: package_row(session, pid).agency_id for pid in row.package_ids}
+    outside = [(pid, agency) for pid, agency in owners.items() if agency not in approver_agencies]
+    if outside:
+        raise not_permitted(
+            APPROVE,
+            [
+                (
+                    f"{pid} thuộc cơ quan {agency}; chỉ lãnh đạo cơ quan {agency} "
+                    "được phê duyệt hủy",
+                    f"{pid} belongs to agency {agency}; only a leader of {agency} may "
+                    "approve its disposal",
+                )
+                for pid, agency in outside
+            ],
+            outside=outside,
+        )
+    if not decision_ref.strip():
+        raise refused(
+            APPROVE, [("cần số, ký hiệu quyết định hủy", "a decision reference is required")]
+        )
 
 
 def restore_from_bin(db: Database, package_id: str, *, actor: str, reason: str) -> None:
@@ -198,6 +255,8 @@ class Proposal:
     package_ids: tuple[str, ...]
     proposed_by: str
     proposed_at: datetime
+    agency_ids: frozenset[str] = frozenset()
+    """Agencies owning the packages: a leader of each must approve (``approve_disposal``)."""
 
 
 def open_proposals(db: Database) -> list[Proposal]:
@@ -208,7 +267,22 @@ def open_proposals(db: Database) -> list[Proposal]:
             .where(ArchiveDisposalRow.state == "proposed")
             .order_by(ArchiveDisposalRow.id)
         ).all()
-        return [Proposal(r.id, tuple(r.package_ids), r.proposed_by, r.proposed_at) for r in rows]
+        return [
+            Proposal(
+                r.id,
+                tuple(r.package_ids),
+                r.proposed_by,
+                r.proposed_at,
+                frozenset(
+                    session.scalars(
+                        select(ArchivePackageRow.agency_id).where(
+                            ArchivePackageRow.id.in_(r.package_ids)
+                        )
+                    )
+                ),
+            )
+            for r in rows
+        ]
 
 
 def disposal_bin(db: Database) -> list[str]:

@@ -1,4 +1,5 @@
-"""Archivist pages: search the archive, open a package with a reason, disposal list, holds.
+"""Archivist pages: search the archive, open a package with a reason, disposal list, holds,
+and the archive queue (``queue.py``).
 
 Views only parse the request and call :mod:`archive`; every access and every
 hold is audited by the archive services themselves (who, why, what).
@@ -134,8 +135,21 @@ def propose() -> BaseResponse:
 @bp.post("/disposal/<int:proposal_id>/approve")
 @require_role(Role.LEADER)
 def approve(proposal_id: int) -> BaseResponse:
+    """A leader of the agency owning every package of the proposal approves it.
+
+    A leader of another agency gets 403 (``DisposalNotPermittedError``) and
+    the refusal is audited; supervisors read these lists and never approve.
+    """
+    account = current_account()
+    assert account is not None  # require_role logged the user in
     decision = (request.form.get("decision") or "").strip()
-    approve_disposal(services().db, proposal_id, actor=_username(), decision_ref=decision)
+    approve_disposal(
+        services().db,
+        proposal_id,
+        actor=account.username,
+        decision_ref=decision,
+        approver_agencies=account.agencies_for(Role.LEADER),
+    )
     flash(_("Đã phê duyệt; hồ sơ được chuyển vào danh sách chờ hủy."), "success")
     return redirect(url_for("archivist.disposal"))
 
@@ -199,3 +213,5 @@ def fixity() -> str:
 
 
 __all__ = ["bp"]
+
+from portal.archivist import queue as _queue  # noqa: E402,F401  (registers the queue pages on bp)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -40,7 +42,8 @@ ACTOR = click.option(
     required=True,
     metavar="USERNAME",
     help="Your account: it must exist, be active and hold the role the step needs "
-    "(archivist; leader to approve a disposal). Recorded in the audit trail.",
+    "(archivist; a leader of the packages' agency to approve a disposal). "
+    "Recorded in the audit trail.",
 )
 
 SEE_PROBLEMS = ("kết quả đã nêu ở các dòng [signature]", "the outcome is in the [signature] lines")
@@ -61,19 +64,37 @@ def archive_group() -> None:
     """Lưu trữ hồ sơ / Archival packages (E-ARK, Circular 13/2023)."""
 
 
+@contextmanager
+def _demo_pki(app: Flask, *, wanted: bool) -> Iterator[None]:
+    """Serve the demo PKI (OCSP, CRL, TSA) for the whole block when ``wanted``.
+
+    A demo dossier's seal is checked while the package is built; with the
+    responder down the check is INDETERMINATE and PREMIS would record a
+    failed signature validation. Services this process already served stay up.
+    """
+    if not wanted:
+        yield
+        return
+    signing = services(app).signing
+    started_here = not signing.serving
+    signing.start()
+    try:
+        yield
+    finally:
+        if started_here:
+            signing.stop()
+
+
 def _demo(app: Flask, dossier_code: str, procedure: str) -> DossierRecord:
-    signing = services(app).signing.start()
-    pki = signing.pki
+    """A demo dossier sealed by the demo agency; the demo PKI must be served (``_demo_pki``)."""
+    pki = services(app).signing.pki
     agency = services(app).settings.home_agency_id
     signer = Pkcs12Signer(pki.pkcs12_path(agency), DEMO_PIN)
-    try:
-        return demo_record(
-            dossier_code=dossier_code,
-            procedure=procedure,
-            sign=lambda pdf: sign_document(pdf, signer=signer, trust=pki.trust()).pdf,
-        )
-    finally:
-        signing.stop()
+    return demo_record(
+        dossier_code=dossier_code,
+        procedure=procedure,
+        sign=lambda pdf: sign_document(pdf, signer=signer, trust=pki.trust()).pdf,
+    )
 
 
 def _parse_overrides(pairs: tuple[str, ...]) -> dict[str, dict]:
@@ -145,22 +166,26 @@ def build(
     The closed dossier is read from the database and the object store, unless
     --from-json or --demo says otherwise.
     """
-    if json_file:
-        record = load_record(json_file)
-    elif demo:
-        record = _demo(app, dossier_code, procedure)
-    else:
-        record = dossier_record(services(app), dossier_code)
-    if record.dossier_code != dossier_code:
-        raise ArchiveError(
-            f"Tệp JSON là hồ sơ {record.dossier_code}, không phải {dossier_code}.",
-            f"The JSON file holds dossier {record.dossier_code}, not {dossier_code}.",
-        )
-    metadata = complete(describe(record), **_parse_overrides(overrides))
-    with signature_checks(SEE_VALIDATE):
-        built = build_package(
-            record, out_dir=out_dir, verifier=archive_verifier(services(app)), metadata=metadata
-        )
+    with _demo_pki(app, wanted=demo and not json_file):
+        if json_file:
+            record = load_record(json_file)
+        elif demo:
+            record = _demo(app, dossier_code, procedure)
+        else:
+            record = dossier_record(services(app), dossier_code)
+        if record.dossier_code != dossier_code:
+            raise ArchiveError(
+                f"Tệp JSON là hồ sơ {record.dossier_code}, không phải {dossier_code}.",
+                f"The JSON file holds dossier {record.dossier_code}, not {dossier_code}.",
+            )
+        metadata = complete(describe(record), **_parse_overrides(overrides))
+        with signature_checks(SEE_VALIDATE):
+            built = build_package(
+                record,
+                out_dir=out_dir,
+                verifier=archive_verifier(services(app)),
+                metadata=metadata,
+            )
     click.echo(
         f"Package {built.package_id}: {built.documents} documents, {built.files} files "
         f"-> {built.path}"
@@ -397,10 +422,15 @@ def dispose_propose(app: Flask, dossier_codes: tuple[str, ...], actor: str) -> N
 @ACTOR
 @with_app
 def dispose_approve(app: Flask, proposal: int, decision: str, actor: str) -> None:
-    """Approve PROPOSAL (a leader, not the proposer); the packages go to the disposal bin."""
+    """Approve PROPOSAL (a leader of the agency owning its packages, not the proposer);
+    the packages go to the disposal bin."""
     account = acting_account(app, actor, APPROVE, Role.LEADER)
     moved = approve_disposal(
-        services(app).db, proposal, actor=account.username, decision_ref=decision
+        services(app).db,
+        proposal,
+        actor=account.username,
+        decision_ref=decision,
+        approver_agencies=account.agencies_for(Role.LEADER),
     )
     click.echo(f"In the disposal bin: {', '.join(moved)}")
 

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from flask import Flask
+from lxml import etree
 from sqlalchemy import select
 
-from archive.errors import AccessDeniedError, DisposalRefusedError
+from archive.errors import AccessDeniedError, DisposalNotPermittedError, DisposalRefusedError
 from portal import create_app
 from portal.accounts import PermissionDeniedError
 from portal.cli import cli
@@ -90,6 +91,31 @@ def test_build_validate_ingest_find_retrieve_audit(archive_app: Flask, tmp_path:
         rows, _ = search_events(session, AuditFilter(object_id=CODE), limit=100)
         actions = {r.action for r in rows}
     assert {"archive.ingest", "archive.access", "archive.hold.place"} <= actions
+
+
+def _signature_events(premis: Path) -> list[tuple[str, str]]:
+    """(outcome, detail) of every signature validation event in a PREMIS file."""
+    ns = {"p": "http://www.loc.gov/premis/v3"}
+    root = etree.parse(str(premis)).getroot()
+    return [
+        (
+            ev.findtext("p:eventOutcomeInformation/p:eventOutcome", namespaces=ns) or "",
+            ev.findtext("p:eventDetailInformation/p:eventDetail", namespaces=ns) or "",
+        )
+        for ev in root.iterfind("p:event", ns)
+        if ev.findtext("p:eventType", namespaces=ns) == "digital signature validation"
+    ]
+
+
+def test_build_demo_records_a_passed_signature_check(archive_app: Flask, tmp_path: Path) -> None:
+    """The demo PKI answers OCSP while the package is built, so PREMIS says the seal passed."""
+    out = tmp_path / "out"
+    built = run(archive_app, "build", CODE, "-o", str(out), "--demo")
+    assert built.exit_code == 0, built.output
+    assert "GHI CHÚ" not in built.output, built.output
+    events = _signature_events(out / CODE / "metadata/preservation/PREMIS.xml")
+    assert events == [("success", "TOTAL_PASSED")]
+    assert not services(archive_app).signing.serving  # the command stops what it started
 
 
 def test_build_applies_the_archivists_corrections(archive_app: Flask, tmp_path: Path) -> None:
@@ -212,6 +238,27 @@ def test_one_account_cannot_both_propose_and_approve_a_disposal(archive_app: Fla
     assert "must not be the proposer" in same.value.message_en
     approved = run(archive_app, *approve, "--actor", "leader")
     assert approved.exit_code == 0 and "disposal bin" in approved.output, approved.output
+
+
+def test_a_leader_of_another_agency_cannot_approve_a_disposal(archive_app: Flask) -> None:
+    code = "000.00.00.H56-100104-0002"
+    _expired_package(archive_app, code)
+    assert run(archive_app, "dispose", "propose", code, "--actor", "archivist").exit_code == 0
+    approve = ("dispose", "approve", "1", "--decision", "QĐ 4/QĐ-SXD")
+    for other in ("leader2", "leader.ca"):  # construction, police: not the packages' agency
+        with pytest.raises(DisposalNotPermittedError) as refused:
+            run(archive_app, *approve, "--actor", other)
+        assert "chỉ lãnh đạo cơ quan 000.00.00.H56 được phê duyệt" in refused.value.message_vi
+        assert "only a leader of 000.00.00.H56 may approve" in refused.value.message_en
+    with services(archive_app).db.unit_of_work() as session:
+        assert session.get(ArchivePackageRow, code).state == "active"
+        rows, _ = search_events(session, AuditFilter(action="archive.disposal.approve"))
+    assert sorted((r.actor, r.outcome) for r in rows) == [
+        ("leader.ca", "denied"),
+        ("leader2", "denied"),
+    ]
+    approved = run(archive_app, *approve, "--actor", "leader")
+    assert approved.exit_code == 0 and code in approved.output, approved.output
 
 
 def test_clearance_comes_from_the_account_not_a_flag(archive_app: Flask, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from archive.access import search
 from archive.builder import BuiltPackage
+from archive.demo import DEMO_AGENCY_ID
 from archive.disposal import (
     approve_disposal,
     disposal_bin,
@@ -19,7 +20,12 @@ from archive.disposal import (
     propose_disposal,
     restore_from_bin,
 )
-from archive.errors import DeletionIncompleteError, DisposalRefusedError, PackageNotFoundError
+from archive.errors import (
+    DeletionIncompleteError,
+    DisposalNotPermittedError,
+    DisposalRefusedError,
+    PackageNotFoundError,
+)
 from archive.ingest import ingest
 from archive.report_verifier import ReportVerifier
 from storage.audit import AuditFilter, search_events
@@ -30,6 +36,8 @@ from storage.schema.archive import ArchiveHoldRow, ArchivePackageRow, ArchiveTom
 from tests.archive.conftest import Clock
 
 AFTER_EXPIRY = datetime(2037, 1, 2, tzinfo=UTC)
+HOME = {DEMO_AGENCY_ID}
+"""A leader of the agency owning the demo packages."""
 
 
 @pytest.fixture
@@ -61,16 +69,35 @@ def test_disposal_needs_two_people_then_bin_then_deletion_with_tombstone(
     proposal = propose_disposal(db, [ingested], actor="archivist", now=clock.now)
     with pytest.raises(DisposalRefusedError):
         approve_disposal(
-            db, proposal, actor="archivist", decision_ref="QĐ 12/QĐ-SNV", now=clock.now
+            db,
+            proposal,
+            actor="archivist",
+            decision_ref="QĐ 12/QĐ-SNV",
+            now=clock.now,
+            approver_agencies=HOME,
         )
     with pytest.raises(DisposalRefusedError):
-        approve_disposal(db, proposal, actor="leader", decision_ref=" ", now=clock.now)
+        approve_disposal(
+            db, proposal, actor="leader", decision_ref=" ", now=clock.now, approver_agencies=HOME
+        )
     assert approve_disposal(
-        db, proposal, actor="leader", decision_ref="QĐ 12/QĐ-SNV", now=clock.now
+        db,
+        proposal,
+        actor="leader",
+        decision_ref="QĐ 12/QĐ-SNV",
+        now=clock.now,
+        approver_agencies=HOME,
     ) == [ingested]
     restore_from_bin(db, ingested, actor="leader", reason="Còn tranh chấp")
     proposal = propose_disposal(db, [ingested], actor="archivist", now=clock.now)
-    approve_disposal(db, proposal, actor="leader", decision_ref="QĐ 13/QĐ-SNV", now=clock.now)
+    approve_disposal(
+        db,
+        proposal,
+        actor="leader",
+        decision_ref="QĐ 13/QĐ-SNV",
+        now=clock.now,
+        approver_agencies=HOME,
+    )
     final_delete(db, store, ingested, actor="archivist", now=clock.now)
     assert list(store.list("aip/")) == []
     assert search(db, dossier_code=ingested) == []
@@ -79,6 +106,46 @@ def test_disposal_needs_two_people_then_bin_then_deletion_with_tombstone(
         assert tomb.decision_ref == "QĐ 13/QĐ-SNV" and tomb.deleted_by == "archivist"
         assert len(tomb.files) > 10
         assert session.get(ArchivePackageRow, ingested).state == "deleted"
+
+
+def test_only_a_leader_of_the_owning_agency_approves(
+    ingested: str, db: Database, clock: Clock
+) -> None:
+    clock.now = AFTER_EXPIRY
+    proposal = propose_disposal(db, [ingested], actor="archivist", now=clock.now)
+    with pytest.raises(DisposalNotPermittedError) as caught:
+        approve_disposal(
+            db,
+            proposal,
+            actor="leader2",
+            decision_ref="QĐ 9/QĐ-SXD",
+            approver_agencies={"000.00.02.H56"},
+            now=clock.now,
+        )
+    assert caught.value.http_status == 403
+    assert f"chỉ lãnh đạo cơ quan {DEMO_AGENCY_ID}" in caught.value.message_vi
+    assert f"only a leader of {DEMO_AGENCY_ID} may approve" in caught.value.message_en
+    with pytest.raises(DisposalNotPermittedError):  # a leader of no agency at all
+        approve_disposal(
+            db, proposal, actor="x", decision_ref="QĐ 9", approver_agencies=(), now=clock.now
+        )
+    with db.unit_of_work() as session:
+        assert session.get(ArchivePackageRow, ingested).state == "active"
+        rows, _ = search_events(
+            session, AuditFilter(action="archive.disposal.approve", object_id=ingested)
+        )
+    assert [(r.actor, r.outcome, r.details["agency_id"]) for r in rows] == [
+        ("x", "denied", DEMO_AGENCY_ID),
+        ("leader2", "denied", DEMO_AGENCY_ID),
+    ]
+    assert approve_disposal(
+        db,
+        proposal,
+        actor="leader",
+        decision_ref="QĐ 9/QĐ-SNV",
+        now=clock.now,
+        approver_agencies=HOME,
+    ) == [ingested]
 
 
 def test_a_held_package_cannot_be_disposed_of(
@@ -104,7 +171,9 @@ def test_a_held_package_cannot_be_disposed_of(
     lift_hold(db, store, hold, actor="leader")
     assert not store.get_legal_hold(key)
     proposal = propose_disposal(db, [ingested], actor="archivist", now=clock.now)
-    approve_disposal(db, proposal, actor="leader", decision_ref="QĐ 14", now=clock.now)
+    approve_disposal(
+        db, proposal, actor="leader", decision_ref="QĐ 14", now=clock.now, approver_agencies=HOME
+    )
     place_hold(
         db,
         store,
@@ -224,7 +293,9 @@ def test_an_interrupted_final_deletion_finishes_when_run_again(
 ) -> None:
     clock.now = AFTER_EXPIRY
     proposal = propose_disposal(db, [ingested], actor="archivist", now=clock.now)
-    approve_disposal(db, proposal, actor="leader", decision_ref="QĐ 15", now=clock.now)
+    approve_disposal(
+        db, proposal, actor="leader", decision_ref="QĐ 15", now=clock.now, approver_agencies=HOME
+    )
     total = len(list(store.list("aip/")))
     with pytest.raises(DeletionIncompleteError) as caught:
         final_delete(

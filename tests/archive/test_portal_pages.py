@@ -16,6 +16,7 @@ from archive.demo import demo_record
 from archive.ingest import ingest
 from archive.record import DossierRecord
 from archive.report_verifier import ReportVerifier
+from portal.i18n import LANG_COOKIE
 from portal.services import services
 from storage.audit import AuditFilter, search_events
 from storage.schema.archive import ArchiveTombstoneRow
@@ -95,6 +96,20 @@ def test_disposal_steps_each_need_their_own_role(
     assert archivist.post("/archive/disposal/propose", data={"codes": code}).status_code == 302
     refused = archivist.post("/archive/disposal/1/approve", data={"decision": "QĐ 1"})
     assert refused.status_code == 403
+    other = app.test_client()  # a leader, but of the Department of Construction
+    login(other, "leader2")
+    page = other.get("/archive/disposal").get_data(as_text=True)
+    assert "Chỉ lãnh đạo cơ quan quản lý hồ sơ (000.00.00.H56)" in page
+    assert 'action="/archive/disposal/1/approve"' not in page
+    outside = other.post("/archive/disposal/1/approve", data={"decision": "QĐ 2/QĐ-SXD"})
+    assert outside.status_code == 403
+    assert "chỉ lãnh đạo cơ quan 000.00.00.H56 được phê duyệt" in outside.get_data(as_text=True)
+    other.set_cookie(LANG_COOKIE, "en")
+    english = other.post("/archive/disposal/1/approve", data={"decision": "QĐ 2/QĐ-SXD"})
+    assert "only a leader of 000.00.00.H56 may approve" in english.get_data(as_text=True)
+    assert 'action="/archive/disposal/1/approve"' in leader.get("/archive/disposal").get_data(
+        as_text=True
+    )
     approved = leader.post("/archive/disposal/1/approve", data={"decision": "QĐ 5/QĐ-SNV"})
     assert approved.status_code == 302
     assert archivist.post(f"/archive/disposal/bin/{code}/delete").status_code == 302
@@ -108,3 +123,8 @@ def test_disposal_steps_each_need_their_own_role(
         "archive.disposal.approve",
         "archive.disposal.delete",
     } <= actions
+    denied = [(r.actor, r.action) for r in rows if r.outcome == "denied"]
+    assert denied == [("leader2", "archive.disposal.approve")] * 2
+    with services(app).db.unit_of_work() as session:
+        pages, _ = search_events(session, AuditFilter(actor="leader2", action="access.denied"))
+    assert len(pages) == 2
