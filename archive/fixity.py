@@ -35,6 +35,9 @@ from storage.schema.archive import (
 
 OUTCOMES = ("ok", "changed", "missing", "unexpected", "errors")
 
+NAMED_FAILURES = 200
+"""How many failing objects a run's summary names; the full list stays in the report."""
+
 
 @dataclass(frozen=True)
 class FixityReport:
@@ -56,6 +59,11 @@ def share_per_run(total_packages: int, *, period_days: int, runs_per_day: float 
     """Packages per run so that all are checked within ``period_days``."""
     runs = max(1.0, period_days * runs_per_day)
     return max(1, math.ceil(total_packages / runs))
+
+
+def scheduled_share(db: Database, *, period_days: int) -> int:
+    """Packages the next scheduled run checks: all of them within ``period_days``."""
+    return share_per_run(count_packages(db), period_days=period_days)
 
 
 def count_packages(db: Database) -> int:
@@ -216,6 +224,31 @@ def _save(db: Database, report: FixityReport, per_package: dict[str, str], actor
                 },
             ),
         )
+
+
+def summarise(report: FixityReport, *, limit: int = NAMED_FAILURES) -> dict[str, Any]:
+    """The run as JSON-ready figures: what the job records as its result.
+
+    ``checked`` counts every object read or found (``unexpected`` ones
+    included); ``failures`` names the first ``limit`` objects that are not
+    ok (package, path, key, outcome, expected and computed SHA-256), and
+    ``failures_not_listed`` how many more there are.
+    """
+    failures = [
+        {k: e.get(k) for k in ("package", "path", "key", "outcome", "expected", "computed")}
+        for e in report.entries
+        if e["outcome"] != "ok"
+    ]
+    return {
+        "run_id": report.run_id,
+        "scope": report.scope,
+        "algorithm": report.algorithm,
+        "packages": len({e["package"] for e in report.entries}),
+        "checked": len(report.entries),
+        "totals": dict(report.totals),
+        "failures": failures[:limit],
+        "failures_not_listed": max(0, len(failures) - limit),
+    }
 
 
 def latest_report(db: Database) -> FixityReport | None:

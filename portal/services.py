@@ -134,9 +134,12 @@ def register_archive_jobs(built: Services) -> None:
     """The archive's background jobs: the fixity audit (scheduled or started by hand),
     and packaging and ingesting closed dossiers from the archive queue (archivist's page).
 
-    Objects failing the audit are counted in the metrics as the job ends.
+    Payload ``sample`` (0: every package) and ``actor``. The result is
+    :func:`archive.fixity.summarise`: objects checked, totals, the failing
+    objects named. Objects failing the audit are counted in the metrics as
+    the job ends.
     """
-    from archive.fixity import run_fixity_audit
+    from archive.fixity import run_fixity_audit, summarise
 
     def fixity(progress: object, *, sample: int = 0, actor: str = "system") -> dict[str, object]:
         report = run_fixity_audit(
@@ -147,7 +150,7 @@ def register_archive_jobs(built: Services) -> None:
             progress=progress,  # type: ignore[arg-type]
         )
         count_fixity_failures(report.totals)
-        return {"run_id": report.run_id, "totals": report.totals, "scope": report.scope}
+        return summarise(report)
 
     built.job_registry.register("archive.fixity_audit", fixity)
     from portal.archive_records import INGEST_JOB, ingest_queue_job

@@ -68,7 +68,9 @@ class BackupResult:
     bytes_copied: int
 
 
-class _NullReporter:
+class NullReporter:
+    """Progress reporter that reports nowhere (a backup or restore run without a job)."""
+
     def report(self, done: int, total: int | None = None, message: str = "") -> None:
         return None
 
@@ -129,7 +131,7 @@ def run_backup(
     copied with its SHA-256 verified on the way.
     """
     now = now or utc_now()
-    reporter = progress or _NullReporter()
+    reporter = progress or NullReporter()
     kind = kind or due_kind(target, now=now)
     fulls = [m for m in list_backups(target) if m["kind"] == BackupKind.FULL]
     if kind is BackupKind.INCREMENTAL and not fulls:
@@ -358,6 +360,7 @@ def open_set(target: Path, manifest: dict[str, Any]) -> FsObjectStore:
 __all__ = [
     "BackupKind",
     "BackupResult",
+    "NullReporter",
     "due_kind",
     "list_backups",
     "make_backup_job",

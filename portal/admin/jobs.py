@@ -1,9 +1,11 @@
-"""Background work for the installation's administrators: start a backup, follow any job.
+"""Background work for the installation's administrators: start a backup or a fixity
+audit of the archive, follow any job.
 
-Backups concern the whole installation, so only administrators of the agency
+Both concern the whole installation, so only administrators of the agency
 that runs it (``EFORMS_HOME_AGENCY_ID``, or a unit above it) start them. The
 job page refreshes itself every two seconds while the job runs and works
-without JavaScript.
+without JavaScript; a finished fixity audit shows the objects it checked
+and names those that failed.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from archive.fixity import scheduled_share
 from portal.accounts import Role
 from portal.accounts.services import is_within
 from portal.admin import bp
@@ -21,6 +24,9 @@ from storage.audit import Outcome
 from storage.errors import JobNotFoundError
 
 BACKUP_JOB = "storage.backup"
+FIXITY_JOB = "archive.fixity_audit"
+FIXITY_START = "archive.fixity_audit.start"
+"""Audit action of starting an audit (the run itself records ``archive.fixity_audit``)."""
 
 
 def _runs_installation() -> bool:
@@ -37,7 +43,7 @@ def _runs_installation() -> bool:
 @require_role(Role.ADMIN)
 def jobs() -> str:
     recent = services().job_ledger.recent(limit=30)
-    return render_template("admin/jobs.html", jobs=recent, can_backup=_runs_installation())
+    return render_template("admin/jobs.html", jobs=recent, runs_installation=_runs_installation())
 
 
 @bp.post("/sao-luu")
@@ -53,6 +59,28 @@ def backup() -> Response:
     return redirect(url_for("admin.job", job_id=job_id))
 
 
+@bp.post("/kiem-tra-toan-ven")
+@require_role(Role.ADMIN)
+def fixity_audit() -> Response:
+    """Start the archive's fixity audit: the scheduled share, or every package."""
+    if not _runs_installation():
+        audit(FIXITY_START, outcome=Outcome.DENIED, object_type="installation")
+        abort(403)
+    built = services()
+    everything = request.form.get("all") == "1"
+    sample = (
+        0
+        if everything
+        else scheduled_share(built.db, period_days=built.settings.archive_fixity_period_days)
+    )
+    account = current_account()
+    actor = account.username if account else "system"
+    job_id = built.jobs.submit(FIXITY_JOB, {"sample": sample, "actor": actor})
+    audit(FIXITY_START, object_type="job", object_id=job_id, details={"sample": sample})
+    flash(_("Đã bắt đầu kiểm tra toàn vẹn kho lưu trữ."), "success")
+    return redirect(url_for("admin.job", job_id=job_id))
+
+
 @bp.get("/cong-viec/<job_id>")
 @require_role(Role.ADMIN)
 def job(job_id: str) -> str:
@@ -60,4 +88,9 @@ def job(job_id: str) -> str:
         progress = services().job_ledger.get(job_id)
     except JobNotFoundError:
         abort(404)
-    return render_template("admin/job.html", job=progress, running=not progress.state.finished)
+    return render_template(
+        "admin/job.html",
+        job=progress,
+        running=not progress.state.finished,
+        fixity=progress.name == FIXITY_JOB,
+    )

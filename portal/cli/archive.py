@@ -361,13 +361,12 @@ def retrieve(
 @with_app
 def audit(app: Flask, sample: int, everything: bool, actor: str) -> None:
     """Kiểm tra toàn vẹn / Fixity audit through the job queue, with progress."""
-    from archive.fixity import count_packages, share_per_run
+    from archive.fixity import scheduled_share
 
     account = acting_account(app, actor, AUDIT, Role.ARCHIVIST)
     built = services(app)
     if not sample and not everything:
-        total = count_packages(built.db)
-        sample = share_per_run(total, period_days=built.settings.archive_fixity_period_days)
+        sample = scheduled_share(built.db, period_days=built.settings.archive_fixity_period_days)
     job_id = built.jobs.submit(
         "archive.fixity_audit",
         {"sample": 0 if everything else sample, "actor": account.username},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.schema.base import Base, UTCDateTime, utcnow
@@ -15,6 +15,11 @@ class FormDraftRow(Base):
     """One citizen's unfinished (or just submitted) filling of one form version."""
 
     __tablename__ = "form_drafts"
+    __table_args__ = (
+        # Publishing a new version counts the open drafts of the form per older
+        # version (forms_builder.repository.count_open_drafts / open_drafts).
+        Index("ix_form_drafts_form_code_version", "form_code", "form_version"),
+    )
 
     #: Random URL-safe id; also the idempotency key of the submission.
     id: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -16,7 +16,7 @@ from archive.access import Requester, retrieve_dip, retrieve_document, search
 from archive.builder import BuiltPackage
 from archive.codes import AccessMode
 from archive.errors import AccessDeniedError, PackageExistsError, PackageRefusedError
-from archive.fixity import run_fixity_audit, share_per_run
+from archive.fixity import run_fixity_audit, share_per_run, summarise
 from archive.ingest import ingest
 from archive.report_verifier import ReportVerifier
 from archive.validation import validate_package
@@ -200,6 +200,12 @@ def test_fixity_audit_finds_a_byte_changed_in_storage(
     assert report.totals["changed"] == 1 and report.totals["ok"] == result.files - 1
     (bad,) = [e for e in report.entries if e["outcome"] != "ok"]
     assert bad["key"] == key and bad["computed"] != bad["expected"]
+    summary = summarise(report)
+    assert summary["checked"] == result.files and summary["packages"] == 1
+    assert [f["key"] for f in summary["failures"]] == [key]
+    assert summary["failures"][0]["path"] == "representations/rep1/data/03_ket-qua.pdf"
+    capped = summarise(report, limit=0)
+    assert capped["failures"] == [] and capped["failures_not_listed"] == 1
     with db.unit_of_work() as session:
         fixity = session.scalars(
             select(ArchiveEventRow).where(ArchiveEventRow.event_type == "fixity check")

@@ -1,14 +1,21 @@
-"""Archivist pages (portal/archivist): search, DIP with a reason (logged), disposal, holds."""
+"""Archive pages of the portal.
+
+The archivist's (portal/archivist): search, DIP with a reason (logged),
+disposal, holds; and the fixity audit that the installation's
+administrators start from the jobs page (portal/admin/jobs.py).
+"""
 
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from datetime import datetime
 from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from archive.builder import build_package
 from archive.codes import VN_TZ
@@ -19,7 +26,9 @@ from archive.report_verifier import ReportVerifier
 from portal.i18n import LANG_COOKIE
 from portal.services import services
 from storage.audit import AuditFilter, search_events
-from storage.schema.archive import ArchiveTombstoneRow
+from storage.fs_store import FsObjectStore
+from storage.jobs import JobState
+from storage.schema.archive import ArchiveFileRow, ArchiveTombstoneRow
 from tests.conftest import login
 
 
@@ -128,3 +137,61 @@ def test_disposal_steps_each_need_their_own_role(
     with services(app).db.unit_of_work() as session:
         pages, _ = search_events(session, AuditFilter(actor="leader2", action="access.denied"))
     assert len(pages) == 2
+
+
+def _tamper(store: FsObjectStore, key: str) -> None:
+    """Flip one byte of the object's blob on disk, behind the store's back."""
+    meta = json.loads((store.root / "meta" / f"{key}.json").read_text())
+    blob = next(p for p in (store.root / "blobs").rglob("*") if p.name == meta["blob"])
+    blob.chmod(0o644)  # ingest locked the object: the store made the blob read-only
+    data = bytearray(blob.read_bytes())
+    data[100] ^= 0xFF
+    blob.write_bytes(bytes(data))
+
+
+def test_the_admin_starts_a_fixity_audit_that_names_the_tampered_object(
+    app: Flask,
+    client: FlaskClient,
+    record: DossierRecord,
+    verifier: ReportVerifier,
+    tmp_path: Path,
+) -> None:
+    code = _ingested(app, record, verifier, tmp_path)
+    built = services(app)
+    assert isinstance(built.object_store, FsObjectStore)
+    with built.db.unit_of_work() as session:
+        files = list(
+            session.scalars(select(ArchiveFileRow).where(ArchiveFileRow.package_id == code))
+        )
+    tampered = next(f for f in files if f.path.endswith("03_ket-qua.pdf"))
+    _tamper(built.object_store, tampered.object_key)
+
+    login(client, "admin")
+    assert "Kiểm tra toàn vẹn ngay" in client.get("/admin/cong-viec").get_data(as_text=True)
+    started = client.post("/admin/kiem-tra-toan-ven", data={"all": "1"})
+    assert started.status_code == 302
+    job_url = started.headers["Location"]
+    job_id = job_url.rsplit("/", 1)[-1]
+    done = built.jobs.wait(job_id, timeout=120)
+    assert done.state is JobState.SUCCEEDED, done.error_message
+    assert (done.done, done.total) == (1, 1)
+    result = done.result
+    assert result["scope"] == "all packages" and result["checked"] == len(files)
+    assert result["totals"]["changed"] == 1 and result["totals"]["ok"] == len(files) - 1
+    (failure,) = result["failures"]
+    assert failure["key"] == tampered.object_key and failure["outcome"] == "changed"
+    assert failure["expected"] == tampered.sha256 != failure["computed"]
+
+    page = client.get(job_url).get_data(as_text=True)
+    assert "succeeded" in page and 'http-equiv="refresh"' not in page
+    assert f'<dd id="fixity-checked">{len(files)}</dd>' in page
+    assert tampered.object_key in page and tampered.path in page and "đã bị thay đổi" in page
+    with built.db.unit_of_work() as session:
+        (start,), _ = search_events(
+            session, AuditFilter(action="archive.fixity_audit.start", object_id=job_id)
+        )
+        (run,), _ = search_events(
+            session, AuditFilter(action="archive.fixity_audit", object_id=result["run_id"])
+        )
+    assert start.actor == "admin" and start.details == {"sample": 0}
+    assert run.actor == "admin" and run.outcome == "failure"

@@ -18,35 +18,18 @@ from portal import create_app
 from portal.cli import cli
 from portal.services import services
 from portal.settings import Settings
-from storage.audit import AuditEntry, record_event, verify_chain
 from storage.backup import BackupKind, content_key, due_kind, list_backups, run_backup
 from storage.errors import BackupError
 from storage.objects import Retention, RetentionMode, utc_now
 from storage.restore import restore_backup, verify_backups
-from storage.schema import AgencyRow, Base, UserRow
+from storage.schema import Base
+from tests.storage.drill import audit_chain, dossiers_with_bytes, submit_dossiers
 
 
 def _app(data_dir: Path) -> Flask:
     app = create_app(Settings(data_dir=data_dir))
     services(app).db.upgrade()
     return app
-
-
-def _seed(app: Flask, *, start: int, count: int) -> None:
-    built = services(app)
-    with built.db.unit_of_work() as session:
-        if session.get(AgencyRow, "000.00.00.H56") is None:
-            session.add(AgencyRow(id="000.00.00.H56", name_vi="Sở Tư pháp", name_en="DoJ"))
-        for i in range(start, start + count):
-            session.add(UserRow(username=f"citizen{i}", full_name=f"Nguyễn Văn {i}"))
-            record_event(session, AuditEntry(actor="system", action="dossier.submit",
-                                             object_id=f"G{i:03d}"))  # fmt: skip
-    for i in range(start, start + count):
-        built.object_store.put(
-            f"dossiers/G{i:03d}/to-khai.pdf",
-            io.BytesIO(f"%PDF-1.7 hồ sơ {i}".encode() * (50 * i + 1)),
-            content_type="application/pdf",
-        )
 
 
 def _dump_tables(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
@@ -67,10 +50,12 @@ def _dump_objects(app: Flask) -> dict[str, tuple[bytes, Any, bool]]:
 
 
 def test_restore_drill(tmp_path: Path) -> None:
-    """Data with objects, back up twice, destroy the data dir, restore, all equal."""
+    """Real dossiers with stored documents; full and incremental backups; the data
+    directory (database and object store) destroyed; restored into a new one: every
+    dossier, every document byte and hash, and the audit chain come back."""
     data_dir, target, restored = tmp_path / "var", tmp_path / "backup", tmp_path / "var2"
     app = _app(data_dir)
-    _seed(app, start=1, count=5)
+    first_codes = submit_dossiers(app, start=1, count=4)
     store = services(app).object_store
     lock = Retention(RetentionMode.COMPLIANCE, utc_now() + timedelta(days=3650))
     store.put("archive/aip-1.zip", io.BytesIO(b"AIP"), retention=lock, legal_hold=True)
@@ -81,16 +66,19 @@ def test_restore_drill(tmp_path: Path) -> None:
 
     first = runner.invoke(cli, ["backup", "-o", str(target)], obj=app)
     assert first.exit_code == 0, first.output
-    assert "(full)" in first.output
+    assert "(full): 9 objects" in first.output
 
-    _seed(app, start=6, count=3)
+    later_codes = submit_dossiers(app, start=5, count=2)
     second = runner.invoke(cli, ["backup", "-o", str(target)], obj=app)
     assert second.exit_code == 0, second.output
-    assert "(incremental): 9 objects, 3 copied" in second.output
+    assert "(incremental): 13 objects, 4 copied" in second.output
 
     checked = runner.invoke(cli, ["backup", "verify", str(target)])
     assert checked.exit_code == 0 and "OK" in checked.output, checked.output
 
+    dossiers, chain = dossiers_with_bytes(app), audit_chain(app)
+    assert sorted(dossiers) == sorted(first_codes + later_codes)
+    assert chain[0] and chain[1] > 6 * 3
     tables, objects = _dump_tables(app), _dump_objects(app)
     services(app).db.dispose()
     shutil.rmtree(data_dir)
@@ -98,14 +86,18 @@ def test_restore_drill(tmp_path: Path) -> None:
     done = runner.invoke(cli, ["restore", str(target), "--into", str(restored)])
     assert done.exit_code == 0, done.output
     back = _app(restored)
+    assert dossiers_with_bytes(back) == dossiers
+    assert audit_chain(back) == chain
+    verified = runner.invoke(cli, ["audit", "verify"], obj=back)
+    assert verified.exit_code == 0 and f"OK: {chain[1]} events" in verified.output
+    listed = runner.invoke(cli, ["dossiers", "list"], obj=back)
+    assert all(code in listed.output for code in dossiers), listed.output
     assert _dump_tables(back) == tables
     assert _dump_objects(back) == objects
     assert (restored / "pki" / "seal.key").read_bytes() == b"demo key"
-    with services(back).db.unit_of_work() as session:
-        assert verify_chain(session).ok
     assert services(back).object_store.get_legal_hold("archive/aip-1.zip")
-    assert len(tables["users"]) == 8 and len(tables["audit_events"]) == 8
-    assert len(tables["jobs"]) == 1 and len(objects) == 9
+    assert len(tables["dossiers"]) == 6 and len(tables["dossier_documents"]) == 12
+    assert len(tables["jobs"]) == 1 and len(objects) == 13
 
 
 def test_older_backup_stays_restorable_after_objects_change(tmp_path: Path) -> None:
@@ -123,23 +115,85 @@ def test_older_backup_stays_restorable_after_objects_change(tmp_path: Path) -> N
         assert reader.read() == b"version 1"
 
 
+def _damage_one_object(target: Path) -> None:
+    blob = next(p for p in (target / "sets").rglob("blobs/*/*"))
+    blob.write_bytes(b"damaged!")
+
+
 def test_verify_finds_a_damaged_copy(tmp_path: Path) -> None:
     app = _app(tmp_path / "var")
     store = services(app).object_store
     info = store.put("d/x", io.BytesIO(b"precious"))
     run_backup(db=services(app).db, store=store, target=tmp_path / "b")
-    sets = tmp_path / "b" / "sets"
-    blob = next(p for p in sets.rglob("blobs/*/*"))
-    blob.write_bytes(b"damaged!")
+    _damage_one_object(tmp_path / "b")
     report = verify_backups(tmp_path / "b")
     assert not report.ok
     assert "d/x" in report.problems[0] and "SHA-256" in report.problems[0]
     result = CliRunner().invoke(cli, ["backup", "verify", str(tmp_path / "b")])
     assert result.exit_code == 1
     assert content_key(info.sha256).startswith("sha256/")
-    with pytest.raises(Exception, match="SHA-256"):
+    with pytest.raises(BackupError, match="SHA-256") as caught:
         restore_backup(tmp_path / "b", into=tmp_path / "r")
+    assert "d/x" in caught.value.message_vi and "chưa có gì bị thay đổi" in caught.value.message_vi
+    assert "nothing was changed" in caught.value.message_en
     assert not (tmp_path / "r").exists(), "a failed restore leaves nothing behind"
+    assert not (tmp_path / ".r.restoring").exists()
+
+
+def test_a_damaged_backup_leaves_the_empty_target_directory_untouched(tmp_path: Path) -> None:
+    app = _app(tmp_path / "var")
+    submit_dossiers(app, start=1, count=2)
+    run_backup(db=services(app).db, store=services(app).object_store, target=tmp_path / "b")
+    _damage_one_object(tmp_path / "b")
+    (tmp_path / "new").mkdir()
+    result = CliRunner().invoke(
+        cli, ["restore", str(tmp_path / "b"), "--into", str(tmp_path / "new")]
+    )
+    assert result.exit_code != 0
+    assert isinstance(result.exception, BackupError)
+    assert list((tmp_path / "new").iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_damaged_data_file_is_found_before_anything_is_written(tmp_path: Path) -> None:
+    app = _app(tmp_path / "var")
+    (tmp_path / "var" / "pki").mkdir()
+    (tmp_path / "var" / "pki" / "seal.key").write_bytes(b"demo key")
+    made = run_backup(
+        db=services(app).db,
+        store=services(app).object_store,
+        target=tmp_path / "b",
+        data_dir=tmp_path / "var",
+    )
+    (made.path / "files" / "pki" / "seal.key").write_bytes(b"someone else's key")
+    with pytest.raises(BackupError) as caught:
+        restore_backup(tmp_path / "b", into=tmp_path / "r")
+    assert "pki/seal.key" in caught.value.message_en
+    assert not (tmp_path / "r").exists() and not (tmp_path / ".r.restoring").exists()
+
+
+class _Intruder:
+    """A progress reporter that writes into the target directory while objects are staged,
+    as another process could."""
+
+    def __init__(self, into: Path) -> None:
+        self.into = into
+
+    def report(self, done: int, total: int | None = None, message: str = "") -> None:
+        if message.startswith("objects"):
+            self.into.mkdir(exist_ok=True)
+            (self.into / "eforms.db").write_text("someone else's data")
+
+
+def test_a_directory_filled_during_the_restore_is_left_alone(tmp_path: Path) -> None:
+    app = _app(tmp_path / "var")
+    services(app).object_store.put("d/x", io.BytesIO(b"x"))
+    run_backup(db=services(app).db, store=services(app).object_store, target=tmp_path / "b")
+    with pytest.raises(BackupError, match="not empty"):
+        restore_backup(tmp_path / "b", into=tmp_path / "r", progress=_Intruder(tmp_path / "r"))
+    assert [p.name for p in (tmp_path / "r").iterdir()] == ["eforms.db"]
+    assert (tmp_path / "r" / "eforms.db").read_text() == "someone else's data"
+    assert not (tmp_path / ".r.restoring").exists()
 
 
 def test_restore_refuses_a_non_empty_directory(tmp_path: Path) -> None:

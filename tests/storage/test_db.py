@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select
 
 from storage.db import Database, parse_database_url
 from storage.errors import DatabaseConfigError, DatabaseUnavailableError
 from storage.schema import AgencyRow
+from storage.schema.base import Base
 
 
 def test_upgrade_creates_every_table_and_is_idempotent(database_url: str) -> None:
@@ -17,6 +20,27 @@ def test_upgrade_creates_every_table_and_is_idempotent(database_url: str) -> Non
     db.upgrade()
     tables = set(inspect(db.engine).get_table_names())
     assert {"agencies", "users", "role_grants", "audit_events", "audit_head"} <= tables
+    db.dispose()
+
+
+def test_upgrade_indexes_form_drafts_by_form_code(database_url: str) -> None:
+    """Publishing counts open drafts per form code: the lookup must not scan the table."""
+    db = Database(database_url)
+    db.upgrade()
+    indexes = {i["name"]: i["column_names"] for i in inspect(db.engine).get_indexes("form_drafts")}
+    assert indexes["ix_form_drafts_form_code_version"] == ["form_code", "form_version"]
+    with db.engine.connect() as conn:
+        heads = {row[0] for row in conn.exec_driver_sql("SELECT version_num FROM alembic_version")}
+    assert "0013_form_drafts_form_code_index" in heads and "0020_citizen_drafts" not in heads
+    db.dispose()
+
+
+def test_the_models_match_the_migrations(database_url: str) -> None:
+    """An index or column added to a model comes with its migration, and the reverse."""
+    db = Database(database_url)
+    db.upgrade()
+    with db.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
     db.dispose()
 
 
