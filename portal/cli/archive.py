@@ -386,6 +386,19 @@ def audit(app: Flask, sample: int, everything: bool, actor: str) -> None:
         f"Fixity run {result.get('run_id')} ({result.get('scope')}): "
         + ", ".join(f"{k} {v}" for k, v in totals.items())
     )
+    for failure in result.get("failures", []):
+        click.echo(
+            f"  {failure.get('outcome')}: {failure.get('package')}/{failure.get('path')} "
+            f"(key {failure.get('key')}; expected {failure.get('expected')}, "
+            f"computed {failure.get('computed')})",
+            err=True,
+        )
+    if result.get("failures_not_listed"):
+        click.echo(
+            f"  ... {result['failures_not_listed']} more not listed / "
+            f"và {result['failures_not_listed']} tệp khác",
+            err=True,
+        )
     if any(v for k, v in totals.items() if k != "ok"):
         raise SystemExit(1)
 

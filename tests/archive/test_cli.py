@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -21,7 +22,7 @@ from portal.cli import cli
 from portal.services import services
 from storage.audit import AuditFilter, search_events
 from storage.schema import UserRow
-from storage.schema.archive import ArchivePackageRow
+from storage.schema.archive import ArchiveFileRow, ArchivePackageRow
 from storage.testing import free_port
 from tests.conftest import install_seeded_db, make_settings
 
@@ -294,3 +295,27 @@ def test_validate_with_the_ocsp_responder_down_prints_no_traceback(
     assert not [r for r in caplog.records if r.name.startswith("pyhanko")]
     assert "GHI CHÚ" in checked.output and "OCSP/CRL server not answering" in checked.output
     assert "TRY_LATER" in checked.output and "WARNING [signature]" in checked.output
+
+
+def test_audit_names_the_changed_file(archive_app: Flask, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run(archive_app, "build", CODE, "-o", str(out), "--demo").exit_code == 0
+    assert run(archive_app, "ingest", str(out / CODE), "--actor", "archivist").exit_code == 0
+    store = services(archive_app).object_store
+    with services(archive_app).db.unit_of_work() as session:
+        target = session.scalars(
+            select(ArchiveFileRow).where(ArchiveFileRow.path.like("%.pdf"))
+        ).first()
+        assert target is not None
+        key, path = target.object_key, target.path
+    meta = json.loads((store.root / "meta" / f"{key}.json").read_text())
+    blob = next(p for p in (store.root / "blobs").rglob("*") if p.name == meta["blob"])
+    blob.chmod(0o644)
+    data = bytearray(blob.read_bytes())
+    data[50] ^= 0xFF
+    blob.write_bytes(bytes(data))
+
+    audited = run(archive_app, "audit", "--all", "--actor", "archivist")
+    assert audited.exit_code == 1
+    assert "changed 1" in audited.output
+    assert f"changed: {CODE}/{path}" in audited.output and key in audited.output
