@@ -423,7 +423,7 @@ def dispose_list(app: Flask) -> None:
 @with_app
 def dispose_propose(app: Flask, dossier_codes: tuple[str, ...], actor: str) -> None:
     """Propose destroying DOSSIER_CODES (expired, schedule 'destroy', not held)."""
-    account = acting_account(app, actor, DISPOSE, Role.ARCHIVIST)
+    account = acting_account(app, actor, DISPOSE, Role.ARCHIVIST, confirm_password=True)
     proposal = propose_disposal(services(app).db, list(dossier_codes), actor=account.username)
     click.echo(f"Proposal {proposal}")
 
@@ -436,7 +436,7 @@ def dispose_propose(app: Flask, dossier_codes: tuple[str, ...], actor: str) -> N
 def dispose_approve(app: Flask, proposal: int, decision: str, actor: str) -> None:
     """Approve PROPOSAL (a leader of the agency owning its packages, not the proposer);
     the packages go to the disposal bin."""
-    account = acting_account(app, actor, APPROVE, Role.LEADER)
+    account = acting_account(app, actor, APPROVE, Role.LEADER, confirm_password=True)
     moved = approve_disposal(
         services(app).db,
         proposal,
@@ -454,7 +454,7 @@ def dispose_approve(app: Flask, proposal: int, decision: str, actor: str) -> Non
 @with_app
 def dispose_restore(app: Flask, dossier_code: str, reason: str, actor: str) -> None:
     """Take DOSSIER_CODE out of the disposal bin."""
-    account = acting_account(app, actor, DISPOSE, Role.ARCHIVIST)
+    account = acting_account(app, actor, DISPOSE, Role.ARCHIVIST, confirm_password=True)
     restore_from_bin(services(app).db, dossier_code, actor=account.username, reason=reason)
     click.echo(f"Restored {dossier_code}")
 
@@ -468,7 +468,7 @@ def dispose_delete(app: Flask, dossier_code: str, actor: str) -> None:
 
     Run it again after an interrupted deletion: it finishes the job.
     """
-    account = acting_account(app, actor, DISPOSE, Role.ARCHIVIST)
+    account = acting_account(app, actor, DISPOSE, Role.ARCHIVIST, confirm_password=True)
     built = services(app)
     final_delete(built.db, built.object_store, dossier_code, actor=account.username)
     click.echo(f"Deleted {dossier_code}; tombstone kept")

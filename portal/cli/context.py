@@ -6,12 +6,14 @@ import functools
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any, TypeVar
 
 import click
 from flask import Flask
 
-from portal.accounts import Account, PermissionDeniedError, Role, active_account
+from portal.accounts import Account, PermissionDeniedError, Role, active_account, authenticate
+from portal.accounts.services import LoginPolicy
 from portal.services import services
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -42,14 +44,21 @@ def with_app(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def acting_account(app: Flask, username: str, step: Step, *roles: Role) -> Account:
+def acting_account(
+    app: Flask, username: str, step: Step, *roles: Role, confirm_password: bool = False
+) -> Account:
     """The active account ``username`` holding one of ``roles``; refused otherwise.
 
-    The command line runs with the operator's rights and has no login: what
-    it can hold to is that every step is done in the name of a real, active
-    account with the role the portal would require, so that the two people
-    of a disposal are two accounts and the audit trail names them.
+    The command line runs with the operator's rights: every step is done in
+    the name of a real, active account with the role the portal would
+    require, so that the audit trail names it. With ``confirm_password`` the
+    account's own password is asked for (from the terminal, or one line on
+    standard input) and checked as the login page checks it (failures
+    counted, lockout, audited): the two people of a disposal must each know
+    their own password, one operator cannot simply name two accounts.
     """
+    if confirm_password:
+        _check_password(app, username)
     with services(app).db.unit_of_work() as session:
         account = active_account(session, username)
     if account is None:
@@ -69,6 +78,25 @@ def acting_account(app: Flask, username: str, step: Step, *roles: Role) -> Accou
             details={"actor": account.username, "required": [str(r) for r in roles]},
         )
     return account
+
+
+def _check_password(app: Flask, username: str) -> None:
+    password = click.prompt(
+        f"Mật khẩu của {username} / Password of {username}",
+        hide_input=True,
+        err=True,
+    )
+    settings = services(app).settings
+    policy = LoginPolicy(
+        max_attempts=settings.login_max_attempts,
+        lockout=timedelta(minutes=settings.login_lockout_minutes),
+    )
+    with services(app).db.unit_of_work() as session:
+        result = authenticate(
+            session, username=username, password=password, policy=policy, source_ip=None
+        )
+    if result.error is not None:
+        raise result.error
 
 
 PYHANKO_LOGGERS = ("pyhanko", "pyhanko_certvalidator")

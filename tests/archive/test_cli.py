@@ -18,7 +18,9 @@ from sqlalchemy import select
 from archive.errors import AccessDeniedError, DisposalNotPermittedError, DisposalRefusedError
 from portal import create_app
 from portal.accounts import PermissionDeniedError
+from portal.accounts.errors import InvalidCredentialsError
 from portal.cli import cli
+from portal.demo import DEMO_PASSWORD
 from portal.services import services
 from storage.audit import AuditFilter, search_events
 from storage.schema import UserRow
@@ -39,8 +41,11 @@ def archive_app(tmp_path: Path, seeded_sqlite: Path) -> Iterator[Flask]:
     services(app).db.dispose()
 
 
-def run(app: Flask, *args: str) -> Result:
-    return CliRunner().invoke(cli, ["archive", *args], obj=app, catch_exceptions=False)
+def run(app: Flask, *args: str, password: str = DEMO_PASSWORD) -> Result:
+    """``eforms archive ARGS``; the disposal steps read the actor's password from stdin."""
+    return CliRunner().invoke(
+        cli, ["archive", *args], obj=app, catch_exceptions=False, input=f"{password}\n"
+    )
 
 
 def test_build_validate_ingest_find_retrieve_audit(archive_app: Flask, tmp_path: Path) -> None:
@@ -226,6 +231,13 @@ def test_one_account_cannot_both_propose_and_approve_a_disposal(archive_app: Fla
     )
     assert proposed.exit_code == 0 and "Proposal 1" in proposed.output, proposed.output
     approve = ("dispose", "approve", "1", "--decision", "QĐ 3/QĐ-SNV")
+    # Naming the leader is not enough: the leader's own password is asked for.
+    with pytest.raises(InvalidCredentialsError):
+        run(archive_app, *approve, "--actor", "leader", password="not-the-password")
+    with services(archive_app).db.unit_of_work() as session:
+        assert session.get(ArchivePackageRow, "000.00.00.H56-100104-0001").state == "active"
+        tries, _ = search_events(session, AuditFilter(action="auth.login", actor="leader"))
+    assert [t.details for t in tries] == [{"reason": "bad_password"}]
     with pytest.raises(PermissionDeniedError) as no_role:
         run(archive_app, *approve, "--actor", "archivist")
     assert "Lãnh đạo" in no_role.value.message_vi and "Leader role" in no_role.value.message_en
