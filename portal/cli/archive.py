@@ -33,7 +33,7 @@ from portal.archive_records import archive_pending, dossier_record, pending_doss
 from portal.archivist import clearance_of
 from portal.cli.context import Step, acting_account, signature_checks, with_app
 from portal.ops.instrumented import sign_document
-from portal.services import archive_verifier, services
+from portal.services import archive_verifier, demo_signing, services
 from signing.demo_pki import DEMO_PIN
 from signing.pkcs12_signer import Pkcs12Signer
 
@@ -75,7 +75,7 @@ def _demo_pki(app: Flask, *, wanted: bool) -> Iterator[None]:
     if not wanted:
         yield
         return
-    signing = services(app).signing
+    signing = demo_signing(services(app))
     started_here = not signing.serving
     signing.start()
     try:
@@ -87,7 +87,7 @@ def _demo_pki(app: Flask, *, wanted: bool) -> Iterator[None]:
 
 def _demo(app: Flask, dossier_code: str, procedure: str) -> DossierRecord:
     """A demo dossier sealed by the demo agency; the demo PKI must be served (``_demo_pki``)."""
-    pki = services(app).signing.pki
+    pki = demo_signing(services(app)).pki
     agency = services(app).settings.home_agency_id
     signer = Pkcs12Signer(pki.pkcs12_path(agency), DEMO_PIN)
     return demo_record(
