@@ -176,6 +176,11 @@ def main() -> None:
     parser.add_argument("--objects", type=int, default=1000)
     parser.add_argument("--skip-ceph", action="store_true")
     parser.add_argument("--repeat", type=int, default=3, help="Filesystem runs per variant.")
+    parser.add_argument(
+        "--by-size",
+        action="store_true",
+        help="Filesystem: also the objects up to 64 KiB and the larger ones, each on their own.",
+    )
     args = parser.parse_args()
     items = workload(args.objects)
     total = sum(len(d) for _k, d in items)
@@ -183,6 +188,12 @@ def main() -> None:
           f"{min(len(d) for _k, d in items) // 1024} KiB to "
           f"{max(len(d) for _k, d in items) // MIB} MiB")  # fmt: skip
     bench_fs(items, total, repeat=args.repeat)
+    if args.by_size:
+        for label, small in (("up to 64 KiB", True), ("of 256 KiB and more", False)):
+            part = [(k, d) for k, d in items if (len(d) <= 64 * 1024) is small]
+            part_total = sum(len(d) for _k, d in part)
+            print(f"-- {len(part)} objects {label}, {part_total / MIB:.1f} MiB")
+            bench_fs(part, part_total, repeat=args.repeat)
     reason = None if not args.skip_ceph else "--skip-ceph"
     reason = reason or ceph_available()
     if reason:

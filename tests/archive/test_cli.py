@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -320,8 +319,7 @@ def test_audit_names_the_changed_file(archive_app: Flask, tmp_path: Path) -> Non
         ).first()
         assert target is not None
         key, path = target.object_key, target.path
-    meta = json.loads((store.root / "meta" / f"{key}.json").read_text())
-    blob = next(p for p in (store.root / "blobs").rglob("*") if p.name == meta["blob"])
+    blob = store.object_file(key)
     blob.chmod(0o644)
     data = bytearray(blob.read_bytes())
     data[50] ^= 0xFF

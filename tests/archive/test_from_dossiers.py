@@ -165,8 +165,7 @@ def test_ingest_verdicts_and_fixity_failures_reach_the_metrics(
         key = session.scalars(
             select(ArchiveFileRow.object_key).where(ArchiveFileRow.path.like("%.pdf"))
         ).first()
-    meta = json.loads((store.root / "meta" / f"{key}.json").read_text())
-    (blob,) = [p for p in (store.root / "blobs").rglob("*") if p.name == meta["blob"]]
+    blob = store.object_file(key)
     blob.chmod(0o644)
     data = bytearray(blob.read_bytes())
     data[100] ^= 0xFF

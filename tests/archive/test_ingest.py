@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import zipfile
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -118,7 +117,7 @@ def test_a_result_signed_with_a_self_signed_certificate_is_refused_and_not_store
     (problem,) = caught.value.details["problems"]
     assert problem["code"] == "signature" and "ket-qua" in problem["path"]
     assert list(store.list("")) == []
-    assert [b for b in (store.root / "blobs").rglob("*") if b.is_file()] == []
+    assert [str(f) for f in store.root.rglob("*") if f.is_file() and f.name != ".lock"] == []
     with db.unit_of_work() as session:
         assert session.scalar(select(func.count()).select_from(ArchivePackageRow)) == 0
     assert [e.outcome for e in _events(db, "archive.ingest")] == ["failure"]
@@ -179,11 +178,6 @@ def test_access_mode_is_enforced_and_denials_are_logged(
     assert event.outcome == "denied" and event.actor == "guest"
 
 
-def _blob_of(store: FsObjectStore, key: str) -> Path:
-    meta = json.loads((store.root / "meta" / f"{key}.json").read_text())
-    return next(p for p in (store.root / "blobs").rglob("*") if p.name == meta["blob"])
-
-
 def test_fixity_audit_finds_a_byte_changed_in_storage(
     sip: BuiltPackage, db: Database, store: FsObjectStore, verifier: ReportVerifier
 ) -> None:
@@ -191,7 +185,7 @@ def test_fixity_audit_finds_a_byte_changed_in_storage(
     clean = run_fixity_audit(db, store)
     assert clean.totals["ok"] == result.files and clean.clean
     key = f"{result.store_prefix}/representations/rep1/data/03_ket-qua.pdf"
-    blob = _blob_of(store, key)
+    blob = store.object_file(key)
     blob.chmod(0o644)
     data = bytearray(blob.read_bytes())
     data[100] ^= 0xFF

@@ -8,7 +8,6 @@ administrators start from the jobs page (portal/admin/jobs.py).
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -140,9 +139,8 @@ def test_disposal_steps_each_need_their_own_role(
 
 
 def _tamper(store: FsObjectStore, key: str) -> None:
-    """Flip one byte of the object's blob on disk, behind the store's back."""
-    meta = json.loads((store.root / "meta" / f"{key}.json").read_text())
-    blob = next(p for p in (store.root / "blobs").rglob("*") if p.name == meta["blob"])
+    """Flip one byte of the object's content on disk, behind the store's back."""
+    blob = store.object_file(key)
     blob.chmod(0o644)  # ingest locked the object: the store made the blob read-only
     data = bytearray(blob.read_bytes())
     data[100] ^= 0xFF

@@ -18,18 +18,39 @@ from portal import create_app
 from portal.cli import cli
 from portal.services import services
 from portal.settings import Settings
+from storage.audit import AuditEntry, record_event
 from storage.backup import BackupKind, content_key, due_kind, list_backups, run_backup
 from storage.errors import BackupError
+from storage.fs_store import FsObjectStore
 from storage.objects import Retention, RetentionMode, utc_now
 from storage.restore import restore_backup, verify_backups
-from storage.schema import Base
+from storage.schema import AgencyRow, Base, UserRow
 from tests.storage.drill import audit_chain, dossiers_with_bytes, submit_dossiers
+from tests.storage.old_layout import to_old_layout
 
 
 def _app(data_dir: Path) -> Flask:
     app = create_app(Settings(data_dir=data_dir))
     services(app).db.upgrade()
     return app
+
+
+def _seed(app: Flask, *, start: int, count: int) -> None:
+    """Rows in a few tables and one object per row, without the dossier machinery."""
+    built = services(app)
+    with built.db.unit_of_work() as session:
+        if session.get(AgencyRow, "000.00.00.H56") is None:
+            session.add(AgencyRow(id="000.00.00.H56", name_vi="Sở Tư pháp", name_en="DoJ"))
+        for i in range(start, start + count):
+            session.add(UserRow(username=f"citizen{i}", full_name=f"Nguyễn Văn {i}"))
+            record_event(session, AuditEntry(actor="system", action="dossier.submit",
+                                             object_id=f"G{i:03d}"))  # fmt: skip
+    for i in range(start, start + count):
+        built.object_store.put(
+            f"dossiers/G{i:03d}/to-khai.pdf",
+            io.BytesIO(f"%PDF-1.7 hồ sơ {i}".encode() * (50 * i + 1)),
+            content_type="application/pdf",
+        )
 
 
 def _dump_tables(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
@@ -100,6 +121,41 @@ def test_restore_drill(tmp_path: Path) -> None:
     assert len(tables["jobs"]) == 1 and len(objects) == 13
 
 
+def test_an_installation_in_the_earlier_layout_backs_up_and_restores(tmp_path: Path) -> None:
+    """Objects and a backup set the earlier two-file layout wrote, then the upgrade."""
+    data_dir, target, restored = tmp_path / "var", tmp_path / "backup", tmp_path / "var2"
+    app = _app(data_dir)
+    _seed(app, start=1, count=3)
+    lock = Retention(RetentionMode.COMPLIANCE, utc_now() + timedelta(days=3650))
+    services(app).object_store.put("archive/aip-1.zip", io.BytesIO(b"AIP"), retention=lock)
+    services(app).object_store.set_legal_hold("archive/aip-1.zip", True)
+    run_backup(db=services(app).db, store=services(app).object_store, target=target)
+    services(app).db.dispose()
+    to_old_layout(data_dir / "objects")
+    (backup_set,) = (target / "sets").iterdir()
+    to_old_layout(backup_set)
+    assert not list(data_dir.rglob("*#obj")) and not list(target.rglob("*#obj"))
+
+    app = _app(data_dir)  # the upgraded service
+    _seed(app, start=4, count=2)
+    runner = CliRunner()
+    second = runner.invoke(cli, ["backup", "-o", str(target)], obj=app)
+    assert second.exit_code == 0, second.output
+    assert "(incremental): 6 objects, 2 copied" in second.output
+    checked = runner.invoke(cli, ["backup", "verify", str(target)])
+    assert checked.exit_code == 0 and "OK" in checked.output, checked.output
+    tables, objects = _dump_tables(app), _dump_objects(app)
+    services(app).db.dispose()
+    shutil.rmtree(data_dir)
+
+    done = runner.invoke(cli, ["restore", str(target), "--into", str(restored)])
+    assert done.exit_code == 0, done.output
+    back = _app(restored)
+    assert _dump_tables(back) == tables
+    assert _dump_objects(back) == objects and len(objects) == 6
+    assert services(back).object_store.get_legal_hold("archive/aip-1.zip")
+
+
 def test_older_backup_stays_restorable_after_objects_change(tmp_path: Path) -> None:
     app = _app(tmp_path / "var")
     store = services(app).object_store
@@ -116,8 +172,11 @@ def test_older_backup_stays_restorable_after_objects_change(tmp_path: Path) -> N
 
 
 def _damage_one_object(target: Path) -> None:
-    blob = next(p for p in (target / "sets").rglob("blobs/*/*"))
-    blob.write_bytes(b"damaged!")
+    """Overwrite the first bytes of one object's content in a backup set (not its record)."""
+    copy = next(p for p in (target / "sets").rglob("*#obj") if p.stat().st_size > 64)
+    damaged = bytearray(copy.read_bytes())
+    damaged[:8] = b"damaged!"
+    copy.write_bytes(bytes(damaged))
 
 
 def test_verify_finds_a_damaged_copy(tmp_path: Path) -> None:
@@ -125,7 +184,11 @@ def test_verify_finds_a_damaged_copy(tmp_path: Path) -> None:
     store = services(app).object_store
     info = store.put("d/x", io.BytesIO(b"precious"))
     run_backup(db=services(app).db, store=store, target=tmp_path / "b")
-    _damage_one_object(tmp_path / "b")
+    (backup_set,) = (tmp_path / "b" / "sets").iterdir()
+    copy = FsObjectStore(backup_set).object_file(content_key(info.sha256))
+    damaged = bytearray(copy.read_bytes())
+    damaged[: len(b"precious")] = b"damaged!"  # the content, not the record after it
+    copy.write_bytes(bytes(damaged))
     report = verify_backups(tmp_path / "b")
     assert not report.ok
     assert "d/x" in report.problems[0] and "SHA-256" in report.problems[0]
@@ -222,8 +285,9 @@ def test_a_failed_backup_leaves_no_backup(tmp_path: Path) -> None:
     app = _app(tmp_path / "var")
     store = services(app).object_store
     store.put("d/x", io.BytesIO(b"x"))
-    blob = next(p for p in (tmp_path / "var" / "objects" / "blobs").rglob("*") if p.is_file())
-    blob.write_bytes(b"rot")  # the source itself is damaged: the copy's check fails
+    source = store.object_file("d/x")
+    # The source's content rots: the copy's check fails.
+    source.write_bytes(b"r" + source.read_bytes()[1:])
     with pytest.raises(Exception, match="SHA-256"):
         run_backup(db=services(app).db, store=store, target=tmp_path / "b")
     assert list_backups(tmp_path / "b") == []

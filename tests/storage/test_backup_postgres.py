@@ -100,8 +100,10 @@ def test_a_damaged_object_leaves_the_database_and_directory_untouched(
 ) -> None:
     app, _, target = _backed_up(tmp_path, pg, "eforms_damaged")
     services(app).db.dispose()
-    blob = next(p for p in (target / "sets").rglob("blobs/*/*"))
-    blob.write_bytes(b"damaged!")
+    blob = next(p for p in (target / "sets").rglob("*#obj") if p.stat().st_size > 64)
+    damaged = bytearray(blob.read_bytes())
+    damaged[:8] = b"damaged!"  # the content, not the record after it
+    blob.write_bytes(bytes(damaged))
     empty = pg.create_database("eforms_damaged_restore")
     with pytest.raises(BackupError) as caught:
         restore_backup(target, into=tmp_path / "new", database_url=empty)

@@ -1,4 +1,4 @@
-"""Filesystem store specifics: kills mid-put, full disk, bit rot, expiry."""
+"""Filesystem store specifics: kills mid-put, full disk, bit rot, expiry, fsyncs per put."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.errors import ChecksumMismatchError, ObjectLockedError, StoreFullError
+from storage.errors import ChecksumMismatchError, ObjectHeldError, ObjectLockedError, StoreFullError
 from storage.fs_store import FsObjectStore
 from storage.objects import Retention, RetentionMode, utc_now
 
@@ -63,17 +63,106 @@ def test_writer_killed_mid_put_leaves_old_or_new_never_torn(tmp_path: Path) -> N
         assert hashlib.sha256(data).hexdigest() in valid
         assert len(data) == size
         assert list((root / ".tmp").iterdir()) == []
-        blobs = [p for p in (root / "blobs").rglob("*") if p.is_file()]
-        assert len(blobs) == 1, "a restart finds no partial state"
+        files = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+        assert files == [".lock", "keys/dossier/result.pdf#obj"], "a restart finds no partial state"
 
 
 def test_bit_rot_is_detected_when_reading(tmp_path: Path) -> None:
     store = FsObjectStore(tmp_path)
     store.put("a/b", io.BytesIO(b"original bytes"))
-    blob = next(p for p in (tmp_path / "blobs").rglob("*") if p.is_file())
-    blob.write_bytes(b"tampered bytes")
+    path = store.object_file("a/b")
+    path.write_bytes(b"tampered" + path.read_bytes()[len(b"tampered") :])
     with pytest.raises(ChecksumMismatchError), store.get("a/b") as reader:
         reader.read()
+
+
+@pytest.mark.parametrize("size", [10, 300_000])  # read with its record, or streamed after it
+@pytest.mark.parametrize("damage", ["record", "footer", "truncated"])
+def test_a_damaged_record_is_a_clear_error(tmp_path: Path, size: int, damage: str) -> None:
+    """A record that bit rot changed is refused, not read as another retention date."""
+    store = FsObjectStore(tmp_path)
+    until = utc_now() + timedelta(days=400)
+    store.put(
+        "aip/x", io.BytesIO(b"x" * size), retention=Retention(RetentionMode.COMPLIANCE, until)
+    )
+    path = store.object_file("aip/x")
+    data = bytearray(path.read_bytes())
+    if damage == "record":
+        data[data.rindex(str(until.year).encode())] ^= 0x01  # the year of the retention date
+    elif damage == "footer":
+        data[-1] ^= 0xFF
+    else:
+        del data[-5:]
+    path.write_bytes(bytes(data))
+    for action in (
+        lambda: store.head("aip/x"),
+        lambda: store.get("aip/x"),
+        lambda: store.delete("aip/x"),
+    ):
+        with pytest.raises(ChecksumMismatchError) as caught:
+            action()
+        assert "damaged" in caught.value.message_en and "bị hỏng" in caught.value.message_vi
+    assert path.exists()
+
+
+def test_a_record_longer_than_one_read_is_found(tmp_path: Path) -> None:
+    """The record is usually in the file's last 8 KiB; a long content type pushes it out."""
+    store = FsObjectStore(tmp_path)
+    content_type = "application/x-" + "a" * 20_000
+    for size in (10, 300_000):
+        store.put(f"x/{size}", io.BytesIO(b"y" * size), content_type=content_type)
+        assert store.head(f"x/{size}").content_type == content_type
+        with store.get(f"x/{size}") as reader:
+            assert reader.read() == b"y" * size
+
+
+def test_a_put_makes_one_file_fsync_and_one_directory_fsync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What makes a put durable, and all it costs in fsyncs (the earlier layout made four)."""
+    store = FsObjectStore(tmp_path)
+    store.put("dossiers/G01/first.pdf", io.BytesIO(b"creates the directory"))
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    store.put("dossiers/G01/to-khai.pdf", io.BytesIO(b"%PDF-1.7" * 1000))
+    assert [Path(p).parent.name for p in synced[:1]] == [".tmp"], synced
+    assert synced[1:] == [str((tmp_path / "keys" / "dossiers" / "G01").resolve())]
+    synced.clear()
+    store.put("dossiers/G01/to-khai.pdf", io.BytesIO(b"replaced"))
+    store.set_legal_hold("dossiers/G01/to-khai.pdf", True)
+    assert len(synced) == 4, "a replacement and a lock change are two fsyncs each"
+    monkeypatch.undo()
+    with store.get("dossiers/G01/to-khai.pdf") as reader:
+        assert reader.read() == b"replaced"
+
+
+def test_a_lock_change_belongs_to_the_object_it_was_made_on(tmp_path: Path) -> None:
+    """A lock file left by an earlier object under the key (a crash) does not apply."""
+    store = FsObjectStore(tmp_path)
+    store.put("case/x", io.BytesIO(b"v1"))
+    store.set_legal_hold("case/x", True)
+    lock_file = tmp_path / "keys" / "case" / "x#lock"
+    kept = lock_file.read_bytes()
+    store.set_legal_hold("case/x", False)
+    store.put("case/x", io.BytesIO(b"v2"))
+    assert not lock_file.exists(), "the replaced object's lock file goes with it"
+    lock_file.write_bytes(kept)  # as if a crash undid that removal
+    assert not store.get_legal_hold("case/x")
+    store.put("case/x", io.BytesIO(b"v3"))  # not held: the stale hold is not ours
+    store.set_legal_hold("case/x", True)
+    with pytest.raises(ObjectHeldError):
+        store.put("case/x", io.BytesIO(b"v4"))
+    reopened = FsObjectStore(tmp_path)
+    assert reopened.get_legal_hold("case/x")
+    reopened.set_legal_hold("case/x", False)
+    reopened.delete("case/x")
+    assert not lock_file.exists() and not reopened.exists("case/x")
 
 
 def test_compliance_ends_at_its_date(tmp_path: Path) -> None:
@@ -139,25 +228,31 @@ def test_recover_waits_for_the_commit_lock_and_spares_recent_leftovers(tmp_path:
 
     store = FsObjectStore(tmp_path)
     store.put("kept", io.BytesIO(b"kept"))
-    (tmp_path / "blobs" / "ab").mkdir(exist_ok=True)
-    orphan = tmp_path / "blobs" / "ab" / ("ab" + "0" * 30)
-    orphan.write_bytes(b"left by a killed writer")
-    spool = tmp_path / ".tmp" / "blob-0123456789abcdef"
+    store.set_legal_hold("kept", True)
+    store.put("gone", io.BytesIO(b"gone"))
+    store.set_legal_hold("gone", True)
+    orphan = tmp_path / "keys" / "gone#lock"
+    held = orphan.read_bytes()
+    store.set_legal_hold("gone", False)
+    store.delete("gone")
+    orphan.write_bytes(held)  # a delete killed before removing the lock file
+    spool = tmp_path / ".tmp" / "obj-0123456789abcdef"
     spool.write_bytes(b"a put still streaming")
-    assert store.recover() == [], "recent leftovers may belong to a live writer"
+    assert store.recover() == ["gone#lock"], "recent temporary files may be a live writer's"
+    orphan.write_bytes(held)
     old = time.time() - 2 * 3600
-    os.utime(orphan, (old, old))
     os.utime(spool, (old, old))
     done: list[list[str]] = []
     with open(tmp_path / ".lock", "rb") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # a writer between its two renames
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a writer committing
         worker = threading.Thread(target=lambda: done.append(store.recover(older_than=3600)))
         worker.start()
         worker.join(0.5)
         assert worker.is_alive() and orphan.exists(), "recover must wait for the commit lock"
         fcntl.flock(lock, fcntl.LOCK_UN)
     worker.join(5)
-    assert sorted(done[0]) == sorted([orphan.name, spool.name])
+    assert sorted(done[0]) == sorted(["gone#lock", spool.name])
+    assert not store.exists("gone") and store.get_legal_hold("kept")
     with store.get("kept") as reader:
         assert reader.read() == b"kept"
 
