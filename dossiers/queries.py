@@ -6,15 +6,18 @@ Counts come from indexed aggregate queries, never from loading dossiers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
+from dossiers.calendar import VN_TZ
+from dossiers.errors import DossierError
 from dossiers.model import DocumentKind, Dossier, IssuedResult
 from dossiers.repository import to_dossier
 from dossiers.status import Status
-from storage.schema.dossiers import DossierDocumentRow, DossierRow
+from storage.schema.accounts import AgencyRow
+from storage.schema.dossiers import DossierDocumentRow, DossierEventRow, DossierRow, ProcedureRow
 
 OPEN_STATUSES = tuple(str(s) for s in Status if s.is_open)
 
@@ -78,6 +81,10 @@ class StatsRow:
     in_progress: int = 0
     overdue: int = 0
     returned_for_supplement: int = 0
+    agency_name: str = ""
+    """The agency's Vietnamese name (for the exports)."""
+    procedure_name: str = ""
+    """The procedure's Vietnamese name (for the exports)."""
 
     @property
     def received(self) -> int:
@@ -94,11 +101,80 @@ class Stats:
     rows: list[StatsRow] = field(default_factory=list)
 
     def total(self) -> StatsRow:
-        names = [
-            f for f in StatsRow.__dataclass_fields__ if f not in ("agency_id", "procedure_code")
-        ]
+        labels = ("agency_id", "procedure_code", "agency_name", "procedure_name")
+        names = [f for f in StatsRow.__dataclass_fields__ if f not in labels]
         sums = {n: sum(getattr(r, n) for r in self.rows) for n in names}
         return StatsRow(agency_id="*", procedure_code="*", **sums)
+
+
+#: Reporting periods start no earlier: no dossier of this system predates it.
+EARLIEST_DAY = date(2000, 1, 1)
+
+
+@dataclass(frozen=True)
+class ReportingPeriod:
+    """Vietnam days ``first`` to ``last``, both included."""
+
+    first: date
+    last: date
+
+    @property
+    def start(self) -> datetime:
+        """The first instant, in UTC."""
+        return datetime.combine(self.first, time.min, tzinfo=VN_TZ).astimezone(UTC)
+
+    @property
+    def end(self) -> datetime:
+        """The instant just after the period (midnight after ``last``), in UTC."""
+        after = self.last + timedelta(days=1)
+        return datetime.combine(after, time.min, tzinfo=VN_TZ).astimezone(UTC)
+
+
+def reporting_period(first: str | None, last: str | None, *, today: date) -> ReportingPeriod:
+    """The period from ``YYYY-MM-DD`` strings; by default the 1st of the month to ``today``.
+
+    ``last`` may lie ahead within the current year (the month or the year being
+    reported on); the figures then run to the present. Refused with a message
+    saying what to change (``dossiers.bad_period``): a malformed or impossible
+    date, a day before 2000, ``first`` after ``today``, ``last`` after the end of
+    the year, and ``last`` before ``first``.
+    """
+    period = ReportingPeriod(
+        _period_day(first, "from", "Từ ngày", latest=today) or today.replace(day=1),
+        _period_day(last, "to", "Đến ngày", latest=date(today.year, 12, 31)) or today,
+    )
+    if period.last < period.first:
+        raise DossierError(
+            f"'Đến ngày' ({period.last:%d/%m/%Y}) trước 'Từ ngày' ({period.first:%d/%m/%Y}); "
+            "hãy đổi lại hai ngày.",
+            f"'to' ({period.last}) is before 'from' ({period.first}); swap the two dates.",
+            code="dossiers.bad_period",
+            details={"from": str(period.first), "to": str(period.last)},
+        )
+    return period
+
+
+def _period_day(value: str | None, name: str, label_vi: str, *, latest: date) -> date | None:
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise DossierError(
+            f"'{label_vi}' ({value!r}) không phải ngày hợp lệ; nhập theo dạng NNNN-TT-NN, "
+            "ví dụ 2026-11-01.",
+            f"'{name}' ({value!r}) is not a valid date; use YYYY-MM-DD, e.g. 2026-11-01.",
+            code="dossiers.bad_period",
+            details={name: value},
+        ) from exc
+    if not EARLIEST_DAY <= day <= latest:
+        raise DossierError(
+            f"'{label_vi}' ({day:%d/%m/%Y}) phải từ 01/01/2000 đến {latest:%d/%m/%Y}.",
+            f"'{name}' ({day}) must be between 2000-01-01 and {latest}.",
+            code="dossiers.bad_period",
+            details={name: value},
+        )
+    return day
 
 
 def statistics(
@@ -111,7 +187,14 @@ def statistics(
 ) -> Stats:
     """Reporting figures for dossiers submitted in ``[start, end)``, by agency and procedure."""
     d = DossierRow
-    resolved = d.resolved_at.is_not(None) & d.status.in_(["result_issued", "closed"])
+    # Resolved means a result was issued: a dossier closed after a rejection or a
+    # withdrawal also carries ``resolved_at`` but is not counted as resolved.
+    issued = exists().where(
+        DossierEventRow.dossier_id == d.id, DossierEventRow.action == "issue_result"
+    )
+    resolved = d.resolved_at.is_not(None) & (
+        (d.status == "result_issued") | ((d.status == "closed") & issued)
+    )
     late = resolved & d.due_at.is_not(None) & (d.resolved_at > d.due_at)
     open_ = d.status.in_(OPEN_STATUSES)
 
@@ -130,15 +213,20 @@ def statistics(
             count(open_),
             count(and_(open_, d.due_at.is_not(None), d.due_at < now)),
             count(d.supplement_count > 0),
+            AgencyRow.name_vi,
+            ProcedureRow.name_vi,
         )
+        .join(AgencyRow, AgencyRow.id == d.agency_id)
+        .join(ProcedureRow, ProcedureRow.code == d.procedure_code)
         .where(d.submitted_at >= start, d.submitted_at < end)
-        .group_by(d.agency_id, d.procedure_code)
+        .group_by(d.agency_id, d.procedure_code, AgencyRow.name_vi, ProcedureRow.name_vi)
         .order_by(d.agency_id, d.procedure_code)
     )
     if agency_ids is not None:
         query = query.where(d.agency_id.in_(agency_ids))
     rows = [
-        StatsRow(a, p, *(int(v or 0) for v in values)) for a, p, *values in session.execute(query)
+        StatsRow(a, p, *(int(v or 0) for v in values), agency_name=an, procedure_name=pn)
+        for a, p, *values, an, pn in session.execute(query)
     ]
     return Stats(rows)
 

@@ -1,4 +1,10 @@
-"""Statistics as files: CSV and XLSX, with Vietnamese headers."""
+"""Statistics as files: CSV and XLSX, with Vietnamese headers.
+
+Text cells that a spreadsheet would read as a formula (starting with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return, as an agency or procedure
+name may) are written with a leading apostrophe, so they stay text (OWASP,
+CSV injection). Numbers are written as numbers.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +29,17 @@ COLUMNS = (
     ("overdue", "Đang quá hạn"),
     ("returned_for_supplement", "Yêu cầu bổ sung"),
     ("on_time_rate", "Tỷ lệ đúng hạn (%)"),
+    ("agency_name", "Tên cơ quan"),
+    ("procedure_name", "Tên thủ tục"),
 )
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    """``value``, with text that would start a formula made plain text."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def _values(row: StatsRow) -> list[object]:
@@ -32,7 +48,7 @@ def _values(row: StatsRow) -> list[object]:
         value = getattr(row, name)
         if name == "on_time_rate":
             value = "" if value is None else round(value * 100, 1)
-        values.append(value)
+        values.append(_cell(value))
     return values
 
 
@@ -51,14 +67,13 @@ def to_xlsx(stats: Stats, *, title: str) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Thống kê"
-    sheet.append([title])
+    sheet.append([_cell(title)])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append([label for _, label in COLUMNS])
     for cell in sheet[2]:
         cell.font = Font(bold=True)
-    for row in stats.rows:
+    for row in [*stats.rows, stats.total()]:
         sheet.append(_values(row))
-    sheet.append(_values(stats.total()))
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     out = io.BytesIO()

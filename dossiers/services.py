@@ -102,7 +102,7 @@ def submit(
 def act(
     session: Session,
     code: str,
-    action: Action,
+    action: Action | str,
     *,
     user: ActingUser,
     policy: DossierPolicy,
@@ -110,12 +110,29 @@ def act(
     now: datetime | None = None,
     source_ip: str | None = None,
 ) -> Dossier:
-    """Apply ``action`` to the dossier ``code`` as ``user``; refuse illegal transitions."""
+    """Apply ``action`` to the dossier ``code`` as ``user``; refuse illegal transitions.
+
+    Refused, with nothing changed: an unknown action (``dossiers.unknown_action``),
+    a user without the right capacity or agency (``DossierPermissionError``), a
+    dossier already in the target status, such as a double submit, or in a status
+    the action does not start from (``IllegalTransitionError``), a missing note,
+    a missing draft or signed result.
+    """
     now = now or utcnow()
+    action = _known_action(action)
     row = load_dossier_row(session, code, for_update=True)
     transition = TRANSITIONS[action]
     _check_actor(row, user, transition.actors, action)
     current = Status(row.status)
+    if current is transition.target:
+        # Most often the same button pressed twice: the first press did it.
+        raise IllegalTransitionError(
+            f"Hồ sơ đã ở trạng thái '{current.label('vi')}' (thao tác '{_action_vi(action)}' "
+            "có thể đã được gửi hai lần); không có gì thay đổi.",
+            f"The dossier is already '{current.label('en')}' (the '{action}' may have been "
+            "sent twice); nothing was changed.",
+            details={"code": code, "status": str(current), "action": str(action)},
+        )
     if current not in transition.sources:
         raise IllegalTransitionError(
             f"Không thể '{_action_vi(action)}' hồ sơ đang ở trạng thái '{current.label('vi')}'.",
@@ -148,6 +165,19 @@ def act(
         session.add(ArchiveQueueRow(dossier_code=row.code, queued_at=now))
         session.flush()
     return to_dossier(row)
+
+
+def _known_action(action: Action | str) -> Action:
+    try:
+        return Action(action)
+    except ValueError as exc:
+        known = ", ".join(a.value for a in Action)
+        raise DossierError(
+            f"Không có thao tác '{action}' với hồ sơ (các thao tác: {known}).",
+            f"There is no dossier action '{action}' (actions: {known}).",
+            code="dossiers.unknown_action",
+            details={"action": str(action)[:64]},
+        ) from exc
 
 
 def _check_actor(

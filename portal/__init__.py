@@ -96,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         dossiers.results_bp,
         dossiers.stats_bp,
         dossiers.batch_bp,
+        dossiers.backfill_bp,
         dossiers.external_sign_bp,
         authoring.bp,
         forms_api,

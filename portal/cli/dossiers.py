@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import click
@@ -12,11 +11,16 @@ from sqlalchemy import select
 from dossiers import Status, get_dossier
 from dossiers.backfill import import_backfill, read_bundle
 from dossiers.calendar import VN_TZ
-from dossiers.queries import statistics
+from dossiers.queries import reporting_period, statistics
 from dossiers.reports import to_csv, to_xlsx
-from portal.cli.context import with_app
+from eforms.errors import EformsError
+from portal.accounts import Role
+from portal.cli.context import Step, acting_account, with_app
 from portal.services import services
+from storage.audit import AuditEntry, Outcome, record_event
 from storage.schema import DossierRow, utcnow
+
+BACKFILL: Step = ("nhập bù hồ sơ", "backfill dossiers")
 
 
 @click.group("dossiers")
@@ -71,24 +75,53 @@ def show(app: Flask, code: str) -> None:
 
 @dossiers_group.command("import")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--as", "actor", default="system", show_default=True, help="Who enters it.")
+@click.option(
+    "--as",
+    "--actor",
+    "actor",
+    default=None,
+    help="The officer who enters it (an account with the officer role of the dossier's "
+    "agency). Without it the import is recorded as 'system'.",
+)
 @with_app
-def import_(app: Flask, path: Path, actor: str) -> None:
-    """Enter a dossier handled offline (directory or zip with dossier.json)."""
+def import_(app: Flask, path: Path, actor: str | None) -> None:
+    """Enter a dossier handled offline (directory or zip with dossier.json).
+
+    Nothing is written unless the whole bundle is valid.
+    """
     svc = services(app)
-    bundle = read_bundle(path)
-    with svc.db.unit_of_work() as session:
+    agency_ids = None
+    if actor is not None:
+        account = acting_account(app, actor, BACKFILL, Role.OFFICER)
+        actor, agency_ids = account.username, account.agencies_for(Role.OFFICER)
+    try:
         dossier = import_backfill(
-            session, svc.object_store, bundle, policy=svc.dossier_policy, actor=actor
+            svc.db,
+            svc.object_store,
+            read_bundle(path),
+            policy=svc.dossier_policy,
+            actor=actor or "system",
+            agency_ids=agency_ids,
         )
+    except EformsError as exc:
+        _audit_failure(app, actor or "system", path, exc)
+        raise
     click.echo(f"Imported {dossier.code} ({dossier.status.label('en')}), marked as backfilled.")
 
 
-def _day(value: str | None, default: datetime) -> datetime:
-    if not value:
-        return default
-    day = datetime.strptime(value, "%Y-%m-%d").date()
-    return datetime.combine(day, time.min, tzinfo=VN_TZ).astimezone(UTC)
+def _audit_failure(app: Flask, actor: str, path: Path, exc: EformsError) -> None:
+    with services(app).db.unit_of_work() as session:
+        record_event(
+            session,
+            AuditEntry(
+                actor=actor,
+                action="dossier.backfill",
+                outcome=Outcome.DENIED if exc.http_status == 403 else Outcome.FAILURE,
+                object_type="file",
+                object_id=path.name[:200],
+                details={"reason": exc.code, **exc.details},
+            ),
+        )
 
 
 @click.command("stats")
@@ -102,26 +135,24 @@ def _day(value: str | None, default: datetime) -> datetime:
 def stats(app: Flask, start: str | None, end: str | None, as_csv: bool, xlsx: Path | None) -> None:
     """Dossiers received, resolved on time or late, in progress and overdue.
 
-    Grouped by agency and procedure, for dossiers submitted in the period.
+    Grouped by agency and procedure, for dossiers submitted in the period
+    (Vietnam days, both included).
     """
+    if as_csv and xlsx:
+        raise click.UsageError("--csv and --xlsx: choose one / chọn một.")
     now = utcnow()
-    local = now.astimezone(VN_TZ)
-    first = _day(start, datetime(local.year, local.month, 1, tzinfo=VN_TZ).astimezone(UTC))
-    last = _day(end, now) + timedelta(days=1) if end else now
+    period = reporting_period(start, end, today=now.astimezone(VN_TZ).date())
     with services(app).db.unit_of_work() as session:
-        figures = statistics(session, start=first, end=last, now=now)
+        figures = statistics(session, start=period.start, end=period.end, now=now)
     if xlsx:
-        xlsx.write_bytes(
-            to_xlsx(
-                figures, title=f"Thống kê hồ sơ {start or first.date()} – {end or local.date()}"
-            )
-        )
+        xlsx.write_bytes(to_xlsx(figures, title=f"Thống kê hồ sơ {period.first} – {period.last}"))
         click.echo(f"Written {xlsx}")
     elif as_csv:
         click.echo(to_csv(figures), nl=False)
     else:
         total = figures.total()
         rate = "-" if total.on_time_rate is None else f"{total.on_time_rate:.0%}"
+        click.echo(f"Period: {period.first} – {period.last}")
         for r in [*figures.rows, total]:
             click.echo(
                 f"{r.agency_id:<14} {r.procedure_code:<9} received={r.received:<4} "

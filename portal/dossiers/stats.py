@@ -8,13 +8,13 @@ no inline style, no JavaScript) and offers CSV and XLSX downloads.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
 
 from flask import Blueprint, Response, render_template, request
 
+from dossiers import DossierError
 from dossiers.calendar import VN_TZ
 from dossiers.catalog import list_procedures
-from dossiers.queries import Stats, statistics
+from dossiers.queries import ReportingPeriod, Stats, reporting_period, statistics
 from dossiers.reports import to_csv, to_xlsx
 from portal.accounts import Account, Role
 from portal.auth.session import audit, current_account, require_role
@@ -54,39 +54,25 @@ def _visible_agencies(account: Account) -> frozenset[str] | None:
     return frozenset(account.agencies_for(Role.LEADER) | account.agencies_for(Role.ADMIN))
 
 
-def _day(value: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
-
-
-def _period() -> tuple[date, date]:
+def _period() -> ReportingPeriod:
+    """The period asked for; a bad date is refused (``dossiers.bad_period``, 400)."""
     today = utcnow().astimezone(VN_TZ).date()
-    first = _day(request.args.get("from"), today.replace(day=1))
-    last = _day(request.args.get("to"), today)
-    return (first, last) if first <= last else (last, first)
+    return reporting_period(request.args.get("from"), request.args.get("to"), today=today)
 
 
-def _bounds(first: date, last: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(first, time.min, tzinfo=VN_TZ).astimezone(UTC)
-    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=VN_TZ).astimezone(UTC)
-    return start, end
-
-
-def _figures(account: Account) -> tuple[Stats, date, date]:
+def _figures(account: Account, period: ReportingPeriod) -> Stats:
     visible = _visible_agencies(account)
     agency = request.args.get("agency") or None
     if agency is not None:
         visible = frozenset({agency}) & visible if visible is not None else frozenset({agency})
-    first, last = _period()
-    start, end = _bounds(first, last)
     with services().db.unit_of_work() as session:
-        figures = statistics(session, start=start, end=end, now=utcnow(), agency_ids=visible)
+        figures = statistics(
+            session, start=period.start, end=period.end, now=utcnow(), agency_ids=visible
+        )
     procedure = request.args.get("procedure") or None
     if procedure:
         figures = Stats([r for r in figures.rows if r.procedure_code == procedure])
-    return figures, first, last
+    return figures
 
 
 def chart(figures: Stats) -> tuple[list[ChartRow], int]:
@@ -114,10 +100,18 @@ def chart(figures: Stats) -> tuple[list[ChartRow], int]:
 
 @bp.get("/stats")
 @require_role(Role.LEADER, Role.SUPERVISOR, Role.ADMIN)
-def page() -> str:
+def page() -> tuple[str, int]:
     account = current_account()
     assert account is not None
-    figures, first, last = _figures(account)
+    error: DossierError | None = None
+    try:
+        period = _period()
+        figures = _figures(account, period)
+        first, last = str(period.first), str(period.last)
+    except DossierError as exc:
+        # The form stays on the page, with the dates as typed and the reason.
+        error, figures = exc, Stats()
+        first, last = request.args.get("from", ""), request.args.get("to", "")
     visible = _visible_agencies(account)
     with services().db.unit_of_work() as session:
         agencies = [
@@ -141,7 +135,8 @@ def page() -> str:
         first=first,
         last=last,
         args=request.args,
-    )
+        error=error,
+    ), 400 if error else 200
 
 
 @bp.get("/stats/export.<fmt>")
@@ -149,17 +144,19 @@ def page() -> str:
 def export(fmt: str) -> Response:
     account = current_account()
     assert account is not None
-    figures, first, last = _figures(account)
+    if fmt not in ("csv", "xlsx"):
+        return Response(status=404)
+    period = _period()
+    figures = _figures(account, period)
+    first, last = period.first, period.last
     audit("stats.export", details={"format": fmt, "from": str(first), "to": str(last)})
     name = f"thong-ke-{first}-{last}"
     if fmt == "csv":
         response = Response(to_csv(figures), mimetype="text/csv; charset=utf-8")
-    elif fmt == "xlsx":
+    else:
         body = to_xlsx(figures, title=f"Thống kê hồ sơ {first} – {last}")
         response = Response(
             body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
-    else:
-        return Response(status=404)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response

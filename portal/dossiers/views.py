@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -26,6 +26,7 @@ from dossiers import (
 from dossiers.calendar import VN_TZ
 from dossiers.catalog import list_procedures
 from dossiers.queries import QueueFilter, list_for_applicant, list_queue
+from dossiers.status import TRANSITIONS
 from portal.accounts import Account, Role
 from portal.auth.session import audit, client_ip, current_account, require_role
 from portal.dossiers.access import acting_user, can_view, capacities
@@ -178,7 +179,14 @@ def take_action(code: str) -> Response:
     account, dossier = load_visible(code)
     raw = request.form.get("action", "")
     if raw not in set(Action):
-        abort(400)
+        error = DossierError(
+            "Thao tác gửi lên không có. Hãy tải lại trang hồ sơ và chọn một nút trên trang.",
+            "The action sent does not exist. Reload the dossier page and use one of its buttons.",
+            code="dossiers.unknown_action",
+            details={"code": code, "action": raw[:64]},
+        )
+        _refused("unknown_action", code, error)
+        raise error
     action = Action(raw)
     user = acting_user(account, dossier, action)
     if user is None:
@@ -187,6 +195,17 @@ def take_action(code: str) -> Response:
             "You may not take this action on this dossier.",
             details={"code": code, "action": raw},
         )
+    if action is Action.APPROVE and dossier.status in TRANSITIONS[action].sources:
+        # Approving always signs (portal/dossiers/results.py); the plain button is hidden.
+        error = DossierError(
+            "Phê duyệt đi cùng với ký số: dùng nút 'Phê duyệt và ký số kết quả' trên trang hồ sơ.",
+            "Approval goes with the signature: use 'Approve and sign the result' on the "
+            "dossier page.",
+            code="dossiers.approve_needs_signature",
+        )
+        _refused(raw, code, error)
+        flash(error_message(error), "error")
+        return redirect(url_for("dossiers.show", code=code))
     try:
         with services().db.unit_of_work() as session:
             act(
@@ -199,17 +218,21 @@ def take_action(code: str) -> Response:
                 source_ip=client_ip(),
             )
     except DossierError as exc:
-        audit(
-            f"dossier.{raw}",
-            outcome=Outcome.FAILURE,
-            object_type="dossier",
-            object_id=code,
-            details={"reason": exc.code},
-        )
+        _refused(raw, code, exc)
         flash(error_message(exc), "error")
     else:
         flash(_("Đã cập nhật hồ sơ."), "success")
     return redirect(url_for("dossiers.show", code=code))
+
+
+def _refused(action: str, code: str, error: DossierError) -> None:
+    audit(
+        f"dossier.{action}",
+        outcome=Outcome.FAILURE,
+        object_type="dossier",
+        object_id=code,
+        details={"reason": error.code},
+    )
 
 
 CODE_SHAPE = re.compile(r"^[A-Za-z0-9.\-]{6,64}$")

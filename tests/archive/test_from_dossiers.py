@@ -85,14 +85,13 @@ def _backfill(app: Flask, tmp_path: Path, seal: Callable[[bytes], bytes], steps:
     }
     (folder / "dossier.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
     built = services(app)
-    with built.db.unit_of_work() as session:
-        import_backfill(
-            session,
-            built.object_store,
-            read_bundle(folder),
-            policy=DossierPolicy(),
-            actor="officer",
-        )
+    import_backfill(
+        built.db,
+        built.object_store,
+        read_bundle(folder),
+        policy=DossierPolicy(),
+        actor="officer",
+    )
 
 
 def test_a_closed_dossier_is_built_ingested_and_dequeued(

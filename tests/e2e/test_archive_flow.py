@@ -84,14 +84,13 @@ def _close_and_ingest_a_dossier(live_server: LiveServer, tmp_path: Path) -> Buil
     }
     (folder / "dossier.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
     built = services(live_server.app)
-    with built.db.unit_of_work() as session:
-        import_backfill(
-            session,
-            built.object_store,
-            read_bundle(folder),
-            policy=DossierPolicy(),
-            actor="officer",
-        )
+    import_backfill(
+        built.db,
+        built.object_store,
+        read_bundle(folder),
+        policy=DossierPolicy(),
+        actor="officer",
+    )
     # The archive trusts the root of the PKI that sealed the result (and only it):
     # a signature it cannot chain to a trusted root is refused at ingest.
     roots = tmp_path / "roots.pem"

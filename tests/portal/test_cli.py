@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
 from portal.cli import cli
+from storage.fs_store import FsObjectStore
 
 
 @pytest.fixture
@@ -122,3 +123,62 @@ def test_dossiers_import_list_show_and_stats(env: dict[str, str], tmp_path: Path
     assert sheet["A2"].value == "Cơ quan" and sheet["C3"].value == 1
     result = CliRunner().invoke(cli, ["dossiers", "show", "000.00.00.H56-261102-9999"], env=env)
     assert result.exit_code != 0
+
+
+def test_dossiers_import_refusals_change_nothing(env: dict[str, str], tmp_path: Path) -> None:
+    import json
+
+    from sqlalchemy import create_engine, text
+
+    run(env, "db", "upgrade")
+    run(env, "demo", "seed", "--no-dossiers")
+    bundle = tmp_path / "bundle"
+    (bundle / "files").mkdir(parents=True)
+    (bundle / "files" / "kq.pdf").write_bytes(b"%PDF-1.7\n%%EOF\n")
+    manifest = {
+        "code": "000.00.00.H56-261102-0007",
+        "procedure_code": "1.001193",
+        "applicant": {"kind": "person", "identifier": "001203012345", "name": "Lê Văn Bù"},
+        "submitted_at": "2026-11-02T08:00:00+07:00",
+        "documents": [{"file": "files/kq.pdf", "media_type": "application/pdf"}],
+    }
+
+    def attempt(*options: str, **changes: object) -> str:
+        (bundle / "dossier.json").write_text(json.dumps({**manifest, **changes}))
+        result = CliRunner().invoke(cli, ["dossiers", "import", str(bundle), *options], env=env)
+        assert result.exit_code != 0
+        return str(result.exception)
+
+    assert "in the future" in attempt(submitted_at="2099-11-02T08:00:00+07:00")
+    assert "not a real date" in attempt(code="000.00.00.H56-261302-0007")
+    assert "outside 1–9999" in attempt(code="000.00.00.H56-261102-12345")
+    assert "you may only backfill dossiers of your own agency" in attempt("--as", "officer2")
+    assert "No active account named 'nobody'" in attempt("--as", "nobody")
+    assert "does not hold the Officer role" in attempt("--as", "citizen")
+    engine = create_engine(env["EFORMS_DATABASE_URL"])
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM dossiers")).scalar() == 0
+        assert conn.execute(text("SELECT count(*) FROM dossier_counters")).scalar() == 0
+        failures = conn.execute(
+            text("SELECT count(*) FROM audit_events WHERE action = 'dossier.backfill'")
+        ).scalar()
+    engine.dispose()
+    assert failures == 4  # the three bad bundles and officer2's attempt
+    assert list(FsObjectStore(tmp_path / "data" / "objects").list("")) == []
+
+
+@pytest.mark.parametrize(
+    ("options", "needle"),
+    [
+        (("--from", "2026-13-01"), "is not a valid date"),
+        (("--from", "2026-11-20", "--to", "2026-11-01"), "is before 'from'"),
+        (("--to", "9999-12-31"), "must be between 2000-01-01 and"),
+        (("--from", "1900-01-01"), "must be between 2000-01-01 and"),
+    ],
+)
+def test_stats_refuses_bad_periods(
+    env: dict[str, str], options: tuple[str, ...], needle: str
+) -> None:
+    run(env, "db", "upgrade")
+    result = CliRunner().invoke(cli, ["stats", *options], env=env)
+    assert result.exit_code != 0 and needle in str(result.exception)

@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from dossiers import Applicant, ApplicantKind, Status, Submission, get_dossier, submit
+from dossiers import (
+    ActingUser,
+    Action,
+    Actor,
+    Applicant,
+    ApplicantKind,
+    DocumentKind,
+    Status,
+    Submission,
+    act,
+    add_document,
+    get_dossier,
+    submit,
+)
+from dossiers.status import TRANSITIONS
 from portal.demo import DEMO_CITIZEN_ID
 from portal.services import services
-from storage.audit import AuditFilter, search_events
+from storage.audit import AuditFilter, Outcome, search_events
 from storage.schema import UserRow
+from storage.schema.dossiers import OutboxEventRow
 from tests.conftest import login
 
 
@@ -115,3 +131,187 @@ def test_lookup_is_rate_limited(tmp_path, seeded_sqlite) -> None:  # type: ignor
     client = create_app(settings).test_client()
     codes = [client.get("/tra-cuu/000.00.00.H56-261122-0001").status_code for _ in range(7)]
     assert codes[:5] == [404] * 5 and codes[5:] == [429, 429]
+
+
+# --- Refusals through the page: every wrong action, forged values, double submits, other
+# agencies. Each leaves the dossier exactly as it was and an audit event behind.
+
+OFFICER = ActingUser("officer", Actor.OFFICER, frozenset({"000.00.00.H56"}))
+LEADER = ActingUser("leader", Actor.LEADER, frozenset({"000.00.00.H56"}))
+PATHS: dict[Status, list[Action]] = {
+    Status.SUBMITTED: [],
+    Status.RECEIVED: [Action.RECEIVE],
+    Status.IN_PROCESSING: [Action.RECEIVE, Action.START_PROCESSING],
+    Status.SUPPLEMENT_REQUESTED: [Action.RECEIVE, Action.REQUEST_SUPPLEMENT],
+    Status.SUPPLEMENTED: [Action.RECEIVE, Action.REQUEST_SUPPLEMENT, Action.SUPPLEMENT],
+    Status.AWAITING_APPROVAL: [Action.RECEIVE, Action.START_PROCESSING, Action.SUBMIT_FOR_APPROVAL],
+    Status.APPROVED: [
+        Action.RECEIVE,
+        Action.START_PROCESSING,
+        Action.SUBMIT_FOR_APPROVAL,
+        Action.APPROVE,
+    ],
+    Status.RESULT_ISSUED: [
+        Action.RECEIVE,
+        Action.START_PROCESSING,
+        Action.SUBMIT_FOR_APPROVAL,
+        Action.APPROVE,
+        Action.ISSUE_RESULT,
+    ],
+    Status.CLOSED: [Action.REJECT, Action.CLOSE],
+    Status.REJECTED: [Action.REJECT],
+    Status.WITHDRAWN: [Action.WITHDRAW],
+}
+ACCOUNT_FOR = {Actor.OFFICER: "officer", Actor.LEADER: "leader", Actor.APPLICANT: "citizen"}
+
+
+def _in_status(app: Flask, status: Status) -> str:
+    """A dossier brought to ``status`` through the library (documents where steps need them)."""
+    code = _submit(app, key=f"in-{status}")
+    svc = services(app)
+    with svc.db.unit_of_work() as session:
+        citizen = get_dossier(session, code).applicant.user_id
+        applicant = ActingUser("citizen", Actor.APPLICANT, frozenset(), citizen)
+        for action in PATHS[status]:
+            if action in (Action.SUBMIT_FOR_APPROVAL, Action.ISSUE_RESULT):
+                kind = (
+                    DocumentKind.RESULT_DRAFT
+                    if action is Action.SUBMIT_FOR_APPROVAL
+                    else DocumentKind.RESULT
+                )
+                add_document(
+                    session,
+                    code,
+                    kind=kind,
+                    title="Kết quả",
+                    file_name="kq.pdf",
+                    media_type="application/pdf",
+                    object_key=f"dossiers/{code}/{kind}.pdf",
+                    sha256="0" * 64,
+                    size=1,
+                    created_by="officer",
+                )
+            actor = TRANSITIONS[action].actors
+            user = (
+                applicant
+                if Actor.APPLICANT in actor
+                else OFFICER
+                if Actor.OFFICER in actor
+                else LEADER
+            )
+            act(session, code, action, user=user, policy=svc.dossier_policy, note="Lý do")
+    return code
+
+
+def _snapshot(app: Flask, code: str) -> tuple[Status, int, int]:
+    with services(app).db.unit_of_work() as session:
+        dossier = get_dossier(session, code)
+        outbox = session.scalar(
+            select(func.count())
+            .select_from(OutboxEventRow)
+            .where(OutboxEventRow.aggregate_id == code)
+        )
+    return dossier.status, len(dossier.history), outbox or 0
+
+
+def _failures(app: Flask, code: str) -> list[str]:
+    with services(app).db.unit_of_work() as session:
+        rows, _ = search_events(session, AuditFilter(object_id=code, outcome=Outcome.FAILURE))
+    return [r.action for r in rows]
+
+
+def _client(app: Flask, username: str) -> FlaskClient:
+    client = app.test_client()
+    login(client, username)
+    return client
+
+
+def test_every_action_from_every_wrong_status_is_refused(app: Flask) -> None:
+    clients = {name: _client(app, name) for name in ACCOUNT_FOR.values()}
+    refused = 0
+    for status in Status:
+        code = _in_status(app, status)
+        before = _snapshot(app, code)
+        assert before[0] is status
+        for action, transition in TRANSITIONS.items():
+            if status in transition.sources:
+                continue
+            # The first person who may take the action at all (never the system).
+            actor = next(a for a in ACCOUNT_FOR if a in transition.actors)
+            client = clients[ACCOUNT_FOR[actor]]
+            response = client.post(
+                f"/dossiers/{code}/act", data={"action": str(action), "note": "Lý do"}
+            )
+            assert response.status_code == 302, (status, action)
+            page = client.get(f"/dossiers/{code}").get_data(as_text=True)
+            assert "Không thể" in page or "đã ở trạng thái" in page, (status, action)
+            assert _snapshot(app, code) == before, (status, action)
+            assert f"dossier.{action}" in _failures(app, code), (status, action)
+            refused += 1
+    assert refused > 80
+
+
+@pytest.mark.parametrize("forged", ["", "delete", "APPROVE", "receive;--", "x" * 500])
+def test_forged_action_values_are_refused_clearly(
+    app: Flask, client: FlaskClient, forged: str
+) -> None:
+    code = _submit(app)
+    before = _snapshot(app, code)
+    login(client, "officer")
+    response = client.post(f"/dossiers/{code}/act", data={"action": forged})
+    assert response.status_code == 400
+    assert "Thao tác gửi lên không có" in response.get_data(as_text=True)
+    assert _snapshot(app, code) == before
+    assert _failures(app, code)
+
+
+def test_approving_through_the_plain_action_is_refused(app: Flask, client: FlaskClient) -> None:
+    """Approving always signs: a forged 'approve' post does not approve without a signature."""
+    code = _in_status(app, Status.AWAITING_APPROVAL)
+    before = _snapshot(app, code)
+    login(client, "leader")
+    client.post(f"/dossiers/{code}/act", data={"action": "approve"})
+    page = client.get(f"/dossiers/{code}").get_data(as_text=True)
+    assert "Phê duyệt và ký số kết quả" in page and "Phê duyệt đi cùng với ký số" in page
+    assert _snapshot(app, code) == before
+
+
+def test_a_double_submit_makes_one_transition(app: Flask, client: FlaskClient) -> None:
+    code = _submit(app)
+    login(client, "officer")
+    for _ in range(2):
+        response = client.post(f"/dossiers/{code}/act", data={"action": "receive"})
+        assert response.status_code == 302
+    status, history, outbox = _snapshot(app, code)
+    assert (status, history, outbox) == (Status.RECEIVED, 2, 2)
+    page = client.get(f"/dossiers/{code}").get_data(as_text=True)
+    assert "Hồ sơ đã ở trạng thái" in page and "gửi hai lần" in page
+
+
+def test_staff_of_another_agency_can_neither_open_act_download_draft_nor_sign(
+    app: Flask,
+) -> None:
+    code = _in_status(app, Status.AWAITING_APPROVAL)
+    before = _snapshot(app, code)
+    with services(app).db.unit_of_work() as session:
+        [draft] = get_dossier(session, code).documents
+    officer2, leader2 = _client(app, "officer2"), _client(app, "leader2")
+    answers = [
+        officer2.get(f"/dossiers/{code}"),
+        officer2.get(f"/dossiers/{code}/documents/{draft.id}"),
+        officer2.post(f"/dossiers/{code}/result/draft"),
+        leader2.post(f"/dossiers/{code}/result/sign"),
+        *(
+            client.post(f"/dossiers/{code}/act", data={"action": str(a), "note": "x"})
+            for client in (officer2, leader2)
+            for a in Action
+        ),
+    ]
+    assert {r.status_code for r in answers} == {403}
+    assert "cơ quan" in answers[0].get_data(as_text=True) or "quyền" in answers[0].get_data(
+        as_text=True
+    )
+    assert _snapshot(app, code) == before
+    with services(app).db.unit_of_work() as session:
+        denied, _ = search_events(session, AuditFilter(action="access.denied"), limit=500)
+    assert sum(1 for e in denied if e.actor in ("officer2", "leader2")) >= len(answers)
