@@ -34,12 +34,11 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
 from dossiers import Action, DocumentKind, DossierError, DossierPermissionError, Status
-from dossiers.results import approve_and_sign
 from eforms.errors import EformsError
 from portal.accounts import Role
-from portal.auth.session import audit, client_ip, require_role
+from portal.auth.session import audit, require_role
 from portal.dossiers.access import acting_user
-from portal.dossiers.results import store_for_citizen
+from portal.dossiers.results import issue_signed
 from portal.dossiers.views import load_visible
 from portal.i18n import error_message
 from portal.ops.instrumented import sign_document
@@ -183,17 +182,7 @@ def _complete(code: str) -> Response:
         )
         return sealed.pdf
 
-    with svc.db.unit_of_work() as session:
-        issued = approve_and_sign(
-            session,
-            code,
-            store=svc.object_store,
-            user=user,
-            policy=svc.dossier_policy,
-            sign=sign,
-            source_ip=client_ip(),
-        )
-    store_for_citizen(svc, issued)
+    issued = issue_signed(svc, code, user=user, sign=sign)
     audit(
         "dossier.external_sign.complete",
         object_type="dossier",

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from dossiers import (
+    ActingUser,
     Action,
     Actor,
     DocumentKind,
@@ -139,22 +140,28 @@ def approve_sign(code: str) -> Response:
             leader_name=account.full_name,
             pin=request.form.get("sign_pin") or None,
         )
-        with svc.db.unit_of_work() as session:
-            issued = approve_and_sign(
-                session,
-                code,
-                store=svc.object_store,
-                user=user,
-                policy=svc.dossier_policy,
-                sign=sign,
-                source_ip=client_ip(),
-            )
-        store_for_citizen(svc, issued)
+        issue_signed(svc, code, user=user, sign=sign)
     except EformsError as exc:
         _failed("dossier.approve_sign", code, exc)
     else:
         flash(_("Đã phê duyệt, ký số và trả kết quả."), "success")
     return redirect(url_for("dossiers.show", code=code))
+
+
+def issue_signed(svc: Services, code: str, *, user: ActingUser, sign: SignResult) -> Dossier:
+    """Approve, sign the newest draft with ``sign``, issue it, and store it for the citizen."""
+    with svc.db.unit_of_work() as session:
+        issued = approve_and_sign(
+            session,
+            code,
+            store=svc.object_store,
+            user=user,
+            policy=svc.dossier_policy,
+            sign=sign,
+            source_ip=client_ip(),
+        )
+    store_for_citizen(svc, issued)
+    return issued
 
 
 def store_for_citizen(svc: Services, dossier: Dossier) -> None:
@@ -220,4 +227,4 @@ def send_document(code: str, document_id: int) -> Response:
     return response
 
 
-__all__ = ["bp", "result_signer", "send_document", "store_for_citizen"]
+__all__ = ["bp", "issue_signed", "result_signer", "send_document", "store_for_citizen"]
