@@ -134,7 +134,8 @@ def main() -> None:
         report = run_fixity_audit(db, store)
         audit = time.perf_counter() - start
         stored = sum(e["size"] for e in report.entries) / 1e6
-        blobs = sorted(str(p) for p in (work / "objects" / "blobs").rglob("*") if p.is_file())
+        # The files holding the audited objects (the store's layout, whatever it is).
+        blobs = sorted(str(store.object_file(e["key"])) for e in report.entries)
         start = time.perf_counter()
         for i in range(0, len(blobs), 500):
             subprocess.run(
