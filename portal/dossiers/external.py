@@ -26,6 +26,7 @@ import asyncio
 import base64
 import binascii
 import hashlib
+import unicodedata
 from typing import Any
 
 from asn1crypto import pem, x509
@@ -67,6 +68,12 @@ class ExternalSignConflict(ExternalSignError):
     http_status = 409
 
 
+class ExternalSignForbidden(ExternalSignError):
+    """The certificate is not the signing leader's (403)."""
+
+    http_status = 403
+
+
 class ExternalSignExpired(ExternalSignError):
     """The prepared signature is older than :data:`PENDING_SECONDS` (410)."""
 
@@ -95,6 +102,7 @@ def _prepare(code: str) -> Response:
     account, dossier, _user = _leader_of(code)
     body = _json_body()
     certificate = _certificate(body.get("certificate"), "certificate")
+    _check_holder(certificate, account.full_name)
     chain = tuple(
         _certificate(item, f"chain[{n}]") for n, item in enumerate(body.get("chain") or [])
     )
@@ -268,6 +276,27 @@ def _certificate(value: Any, name: str) -> x509.Certificate:
             details={"field": name},
         ) from exc
     return certificate
+
+
+def _comparable(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def _check_holder(certificate: x509.Certificate, full_name: str) -> None:
+    """The certificate must be issued to the leader signing (its common name is their name).
+
+    A session alone must not let someone sign with another person's certificate.
+    """
+    holder = str(certificate.subject.native.get("common_name") or "")
+    if _comparable(holder) != _comparable(full_name):
+        raise ExternalSignForbidden(
+            f"Chứng thư số cấp cho '{holder}', không phải cho người ký '{full_name}'. Hãy dùng "
+            "thiết bị ký số của chính bạn.",
+            f"The certificate was issued to '{holder}', not to the signer '{full_name}'. Use "
+            "your own signing device.",
+            code="dossier.external_sign.not_your_certificate",
+            details={"holder": holder},
+        )
 
 
 def _serializer() -> URLSafeTimedSerializer:

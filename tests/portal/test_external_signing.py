@@ -139,9 +139,12 @@ def test_bad_certificates_other_agencies_and_expired_requests_are_refused(
     assert anonymous.status_code == 401
     assert anonymous.get_json()["error"]["code"] == "auth.required"
     login(client, "leader")
-    revoked = _prepare(client, code, _cert_b64(pki, "revoked"))
-    assert revoked.status_code >= 400
-    assert revoked.get_json()["error"]["code"] == "signing.certificate_revoked"
+    # Another person's certificate, valid and trusted, is not the leader's.
+    someone_else = _prepare(client, code, _cert_b64(pki, "leader2"))
+    assert someone_else.status_code == 403
+    refusal = someone_else.get_json()["error"]
+    assert refusal["code"] == "dossier.external_sign.not_your_certificate"
+    assert pki.certificate("leader2").subject.native["common_name"] in refusal["message"]
     garbage = _prepare(client, code, {"certificate": "bm90IGEgY2VydA=="})
     assert garbage.get_json()["error"]["code"] == "dossier.external_sign.bad_certificate"
     assert _prepare(client, code, {"certificate": 12}).status_code == 400
