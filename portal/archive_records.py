@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from archive.builder import build_package
@@ -168,6 +168,19 @@ def waiting_dossiers(built: Services) -> list[str]:
                 .where(ArchiveQueueRow.state.in_(WAITING))
                 .order_by(ArchiveQueueRow.queued_at)
             )
+        )
+
+
+def waiting_count(built: Services) -> int:
+    """How many dossiers wait in the archive queue (counted in the database)."""
+    with built.db.unit_of_work() as session:
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(ArchiveQueueRow)
+                .where(ArchiveQueueRow.state.in_(WAITING))
+            )
+            or 0
         )
 
 

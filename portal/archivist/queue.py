@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.accounts import Role
-from portal.archive_records import INGEST_JOB, archive_queue, waiting_dossiers
+from portal.archive_records import INGEST_JOB, archive_queue, waiting_count, waiting_dossiers
 from portal.archivist import bp
 from portal.auth.session import audit, current_account, require_role
 from portal.services import services
@@ -25,7 +25,10 @@ from storage.errors import JobNotFoundError
 @bp.get("/queue")
 @require_role(Role.ARCHIVIST)
 def queue() -> str:
-    return render_template("archivist/queue.html", waiting=archive_queue(services()))
+    built = services()
+    return render_template(
+        "archivist/queue.html", waiting=archive_queue(built), total=waiting_count(built)
+    )
 
 
 @bp.post("/queue/ingest")

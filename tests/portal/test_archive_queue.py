@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+import portal.archivist.queue as queue_views
 from archive.access import search
 from archive.demo import render_pdfa
 from archive.schedules import PERMANENT_LOCK_UNTIL
@@ -164,7 +166,7 @@ def _run(app: Flask, client: FlaskClient, data: dict[str, object]) -> tuple[str,
 
 
 def test_an_archivist_ingests_a_closed_dossier_from_the_queue_page(
-    app: Flask, client: FlaskClient
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     good = _closed(app, "queue-good")
     broken = _closed(app, "queue-broken")
@@ -172,6 +174,13 @@ def test_an_archivist_ingests_a_closed_dossier_from_the_queue_page(
     login(client, "archivist")
     page = client.get("/archive/queue").get_data(as_text=True)
     assert good in page and broken in page and 'name="csrf_token"' in page
+    assert "2 hồ sơ đang chờ nộp lưu" in page and "hiển thị" not in page
+    # A long queue shows its oldest part and says how many wait in all.
+    with monkeypatch.context() as patched:
+        patched.setattr(queue_views, "archive_queue", partial(queue_views.archive_queue, limit=1))
+        short = client.get("/archive/queue").get_data(as_text=True)
+    assert "2 hồ sơ đang chờ nộp lưu" in short and "hiển thị 1 hồ sơ cũ nhất" in short
+    assert good in short and broken not in short
     assert BIRTH in page and "Đăng ký khai sinh" in page
     assert "Đã trả kết quả" in page and "có văn bản kết quả ký số" in page
 
