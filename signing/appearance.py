@@ -26,7 +26,7 @@ from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.stamp import BaseStampStyle, StaticStampStyle, TextStampStyle
 
 from signing.fonts import stamp_font_path
-from signing.model import AppearanceKind
+from signing.model import VIETNAM_TIME, AppearanceKind
 
 POINTS_PER_MM = 72 / 25.4
 LEADER_WIDTH = 180.0
@@ -95,8 +95,10 @@ def seal(*, seal_png: bytes, page: int = -1, box: Box | None = None) -> Appearan
     return Appearance(AppearanceKind.SEAL, image_png=seal_png, page=page, box=box)
 
 
-def attachment(*, agency_name: str, when: datetime) -> Appearance:
-    """The agency name and signing time, top right of page 1."""
+def attachment(*, agency_name: str, when: datetime | None = None) -> Appearance:
+    """The agency name and signing time (default now), Vietnam time to the second, top right
+    of page 1."""
+    when = (when or datetime.now(VIETNAM_TIME)).astimezone(VIETNAM_TIME).replace(microsecond=0)
     stamp = when.isoformat(timespec="seconds")
     return Appearance(AppearanceKind.ATTACHMENT, text=f"{agency_name}\n{stamp}", page=0)
 

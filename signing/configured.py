@@ -25,10 +25,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
+from asn1crypto import x509
+
 from signing import appearance as appearances
 from signing.csc_client import CscClient
 from signing.errors import KeyUnavailableError, SigningError
-from signing.model import VIETNAM_TIME, AppearanceKind
+from signing.model import AppearanceKind
 from signing.pkcs11_signer import Pkcs11Signer
 from signing.ports import Signer
 from signing.remote_signer import RemoteSigner
@@ -232,15 +234,12 @@ class ConfiguredSigning:
         if kind is AppearanceKind.SEAL:
             return appearances.seal(seal_png=self._image(identity_id, "con dấu", "seal"))
         if kind is AppearanceKind.ATTACHMENT:
-            moment = (when or datetime.now(VIETNAM_TIME)).astimezone(VIETNAM_TIME)
-            return appearances.attachment(
-                agency_name=name or identity_id, when=moment.replace(microsecond=0)
-            )
+            return appearances.attachment(agency_name=name or identity_id, when=when)
         return None
 
     def _image(self, identity_id: str, what_vi: str, what_en: str) -> bytes:
         """``<images_dir>/<identity>.png``: the visible signature needs it (Decree 30)."""
-        path = (self.images_dir or Path(".")) / f"{identity_id}.png"
+        path = Path(self.images_dir or "EFORMS_SIGNING_IMAGES_DIR") / f"{identity_id}.png"
         if self.images_dir is None or not path.is_file():
             raise SigningError(
                 f"Chưa có ảnh {what_vi} của '{identity_id}' ({path}); hãy đặt tệp PNG nền trong "
@@ -261,8 +260,8 @@ class ConfiguredSigning:
         return data
 
 
-def _certificates(paths: Iterable[Path]) -> tuple:
-    found: list = []
+def _certificates(paths: Iterable[Path]) -> tuple[x509.Certificate, ...]:
+    found: list[x509.Certificate] = []
     for path in paths:
         try:
             found.extend(load_certificates(path))

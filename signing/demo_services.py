@@ -21,7 +21,7 @@ from signing.csc_server import CscTestServer
 from signing.demo_images import seal_png, signature_png
 from signing.demo_pki import DEFAULT_PORT, DEMO_PIN, IDENTITIES, DemoPKI, identity
 from signing.errors import DemoSigningDisabledError, PkiError, UnknownIdentityError
-from signing.model import VIETNAM_TIME, AppearanceKind
+from signing.model import AppearanceKind
 from signing.pkcs12_signer import Pkcs12Signer
 from signing.pki_server import PkiServer
 from signing.ports import Signer
@@ -176,6 +176,5 @@ class DemoSigning:
         if kind is AppearanceKind.SEAL:
             return appearances.seal(seal_png=seal_png(agency))
         if kind is AppearanceKind.ATTACHMENT:
-            moment = (when or datetime.now(VIETNAM_TIME)).astimezone(VIETNAM_TIME)
-            return appearances.attachment(agency_name=agency, when=moment.replace(microsecond=0))
+            return appearances.attachment(agency_name=agency, when=when)
         return None

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dossiers.backfill.bundle import problem, safe_member_name
-from dossiers.backfill.fields import fields, json_list, optional_text, text
+from dossiers.backfill.fields import choice, fields, json_list, optional_text, text
 from dossiers.model import DocumentKind
 from forms_builder.attachments import sniff_media_type
 
@@ -45,15 +45,9 @@ def check_documents(value: Any, members: Mapping[str, bytes]) -> tuple[BackfillF
         name = _member(item, where, members, listed)
         data = members[name]
         media_type = _media_type(item, where, data)
-        try:
-            kind = DocumentKind(item.get("kind", "attachment"))
-        except ValueError as exc:
-            kinds = ", ".join(k.value for k in DocumentKind)
-            raise problem(
-                f"{where}: loại tài liệu '{item.get('kind')}' không có (các loại: {kinds}).",
-                f"{where}: unknown kind '{item.get('kind')}' (kinds: {kinds}).",
-                field=where,
-            ) from exc
+        kind = choice(
+            DocumentKind, item.get("kind", "attachment"), where, ("loại tài liệu", "kind")
+        )
         if not isinstance(item.get("signed", False), bool):
             raise problem(
                 f"{where}: 'signed' phải là true hoặc false.",

@@ -5,10 +5,13 @@ Each helper names where in ``dossier.json`` the problem is (``history[2]``).
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from dossiers.backfill.bundle import problem
+
+E = TypeVar("E", bound=enum.Enum)
 
 
 def fields(value: Any, where: str, spec: tuple[set[str], set[str]]) -> Mapping[str, Any]:
@@ -79,3 +82,16 @@ def json_list(value: Any, where: str) -> list[Any]:
             field=where,
         )
     return value
+
+
+def choice(kind: type[E], value: Any, where: str, names: tuple[str, str]) -> E:
+    """``value`` as a member of ``kind``; ``names`` says what it is (Vietnamese, English)."""
+    try:
+        return kind(value)
+    except ValueError as exc:
+        known = ", ".join(str(k.value) for k in kind)
+        raise problem(
+            f"{where}: {names[0]} '{value}' không có (các {names[0]}: {known}).",
+            f"{where}: unknown {names[1]} '{value}' ({names[1]}s: {known}).",
+            field=where,
+        ) from exc

@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session
 
 from dossiers.backfill.bundle import BackfillBundle, problem
 from dossiers.backfill.documents import BackfillFile, check_documents
-from dossiers.backfill.fields import fields, json_list, json_object, optional_text, text
+from dossiers.backfill.fields import (
+    choice,
+    fields,
+    json_list,
+    json_object,
+    optional_text,
+    text,
+)
 from dossiers.calendar import VN_TZ
 from dossiers.codes import CodeParts
 from dossiers.errors import DossierError, DossierPermissionError, ProcedureError
@@ -207,15 +214,7 @@ def _steps(value: Any, submitted: datetime, now: datetime) -> tuple[BackfillStep
     for i, raw in enumerate(json_list(value, "history")):
         where = f"history[{i}]"
         item = fields(raw, where, STEP_FIELDS)
-        try:
-            action = Action(item["action"])
-        except ValueError as exc:
-            known = ", ".join(a.value for a in Action)
-            raise problem(
-                f"{where}: thao tác '{item['action']}' không có (các thao tác: {known}).",
-                f"{where}: unknown action '{item['action']}' (actions: {known}).",
-                field=where,
-            ) from exc
+        action = choice(Action, item["action"], where, ("thao tác", "action"))
         at = _date(item["at"], f"{where}.at", now)
         if at < last:
             raise problem(

@@ -41,7 +41,6 @@ from portal.auth.session import audit, require_role
 from portal.dossiers.access import acting_user
 from portal.dossiers.results import issue_signed
 from portal.dossiers.views import load_visible
-from portal.i18n import error_message
 from portal.ops.instrumented import sign_document
 from portal.services import services
 from signing import AppearanceKind, PadesLevel, SignOptions
@@ -82,20 +81,22 @@ class ExternalSignExpired(ExternalSignError):
 
 @bp.post("/<code>/result/external/prepare")
 @require_role(Role.LEADER)
-def prepare(code: str) -> tuple[Response, int]:
+def prepare(code: str) -> Response:
     try:
-        return _prepare(code), 200
+        return _prepare(code)
     except EformsError as exc:
-        return _refused("dossier.external_sign.prepare", code, exc)
+        _audit_refusal("dossier.external_sign.prepare", code, exc)
+        raise
 
 
 @bp.post("/<code>/result/external/complete")
 @require_role(Role.LEADER)
-def complete(code: str) -> tuple[Response, int]:
+def complete(code: str) -> Response:
     try:
-        return _complete(code), 200
+        return _complete(code)
     except EformsError as exc:
-        return _refused("dossier.external_sign.complete", code, exc)
+        _audit_refusal("dossier.external_sign.complete", code, exc)
+        raise
 
 
 def _prepare(code: str) -> Response:
@@ -321,16 +322,14 @@ def _unseal(value: Any) -> dict[str, Any]:
     return dict(kept)
 
 
-def _refused(action: str, code: str, exc: EformsError) -> tuple[Response, int]:
+def _audit_refusal(action: str, code: str, exc: EformsError) -> None:
+    """Record the failed step; ``portal.errors`` answers in JSON and audits refusals (403)."""
+    if exc.http_status == 403:
+        return
     audit(
         action,
-        outcome=Outcome.DENIED if exc.http_status == 403 else Outcome.FAILURE,
+        outcome=Outcome.FAILURE,
         object_type="dossier",
         object_id=code,
         details={"reason": exc.code},
     )
-    status = exc.http_status if exc.http_status >= 400 else 400
-    message = error_message(exc)
-    return jsonify(
-        error={"code": exc.code, "message": message, "status": status, "details": exc.details}
-    ), status
